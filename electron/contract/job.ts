@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+export const JOB_STATUSES = ['queued', 'held', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export const JobStatus = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
+export const isFinished = (s: JobStatus): boolean => FINISHED_STATUSES.includes(s);
+
+export const JobKind = z.enum(['command', 'agent', 'recipe']);
+export type JobKind = z.infer<typeof JobKind>;
+
+export const Progress = z.object({
+  done: z.number().nonnegative(),
+  total: z.number().positive().nullable(),
+  unit: z.string().max(40).nullable(),
+  label: z.string().max(200).nullable(),
+});
+export type Progress = z.infer<typeof Progress>;
+
+export const EtaBasis = z.enum(['progress', 'history', 'unknown']);
+export const Eta = z.object({
+  /** Seconds until the job is expected to finish; null when unknown. */
+  seconds: z.number().nonnegative().nullable(),
+  basis: EtaBasis,
+});
+export type Eta = z.infer<typeof Eta>;
+
+export const ResultType = z.enum(['patch', 'report', 'json', 'files', 'none']);
+export const JobResult = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('patch'), summary: z.string().max(500), patch: z.string() }),
+  z.object({ type: z.literal('report'), summary: z.string().max(500), markdown: z.string() }),
+  z.object({ type: z.literal('json'), summary: z.string().max(500), value: z.unknown() }),
+  z.object({ type: z.literal('files'), summary: z.string().max(500), files: z.array(z.string()) }),
+  z.object({ type: z.literal('none'), summary: z.string().max(500) }),
+]);
+export type JobResult = z.infer<typeof JobResult>;
+
+export const StepStatus = z.enum(['planned', 'running', 'done', 'failed', 'skipped']);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+/** The job JSON of DESIGN.md §5, the same on every transport. Times are epoch milliseconds. */
+export const Job = z.object({
+  id: z.number().int().positive(),
+  title: z.string(),
+  kind: JobKind,
+  status: JobStatus,
+  priority: z.number().int(),
+  after: z.array(z.number().int().positive()),
+  labels: z.array(z.string()),
+  cwd: z.string(),
+  command: z.string(),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  notBefore: z.number().nullable(),
+  attempt: z.number().int().nonnegative(),
+  maxRetries: z.number().int().nonnegative(),
+  timeoutMs: z.number().int().positive().nullable(),
+  restartable: z.boolean(),
+  progress: Progress.nullable(),
+  eta: Eta,
+  activity: z.string(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  error: z.string().nullable(),
+  result: JobResult.nullable(),
+  plan: z.array(z.string()),
+  unread: z.boolean(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const Step = z.object({
+  attempt: z.number().int(),
+  index: z.number().int(),
+  name: z.string(),
+  status: StepStatus,
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+});
+export type Step = z.infer<typeof Step>;
+
+export const Attempt = z.object({
+  n: z.number().int().positive(),
+  status: JobStatus,
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  error: z.string().nullable(),
+  result: JobResult.nullable(),
+  logBytes: z.number().int().nonnegative(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+export const JobEvent = z.object({
+  id: z.number().int(),
+  jobId: z.number().int(),
+  attempt: z.number().int(),
+  at: z.number(),
+  type: z.string(),
+  /** Who caused it: "host", "cli", "ui", "job", "recovery", … */
+  by: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type JobEvent = z.infer<typeof JobEvent>;
+
+export const Decision = z.enum(['approved', 'denied', 'expired']);
+export type Decision = z.infer<typeof Decision>;
+
+export const Approval = z.object({
+  id: z.number().int(),
+  jobId: z.number().int(),
+  attempt: z.number().int(),
+  question: z.string(),
+  context: z.string().nullable(),
+  requestedAt: z.number(),
+  decision: Decision.nullable(),
+  note: z.string().nullable(),
+  decidedAt: z.number().nullable(),
+  decidedBy: z.string().nullable(),
+});
+export type Approval = z.infer<typeof Approval>;
+
+export const JobDetail = z.object({
+  job: Job,
+  steps: z.array(Step),
+  attempts: z.array(Attempt),
+  events: z.array(JobEvent),
+  approvals: z.array(Approval),
+});
+export type JobDetail = z.infer<typeof JobDetail>;
+
+export const QueueState = z.object({
+  paused: z.boolean(),
+  concurrency: z.number().int().positive(),
+  running: z.number().int().nonnegative(),
+});
+export type QueueState = z.infer<typeof QueueState>;
+
+export const StatusCounts = z.record(JobStatus, z.number().int().nonnegative());
+export const StatusSummary = z.object({
+  line: z.string(),
+  counts: StatusCounts,
+  needsYou: z.number().int().nonnegative(),
+  etaSeconds: z.number().nullable(),
+  queue: QueueState,
+});
+export type StatusSummary = z.infer<typeof StatusSummary>;

@@ -1,0 +1,31 @@
+import type { JobStatus } from '../contract/job';
+import type { Logger } from './logger';
+import { reapOrphanGroup } from './runners/process-group';
+import type { JobStore } from './store/job-store';
+
+/**
+ * Runs when a host opens the store. Jobs recorded as running or waiting belong to a
+ * host that died (the data-dir lock guarantees no live one owns them): their process
+ * groups are ended first, so nothing runs twice, then each job becomes interrupted,
+ * or queued again when it was marked restartable. Logs up to the crash stay.
+ */
+export function recover(store: JobStore, now: number, log: Logger): { id: number; status: JobStatus }[] {
+  const out: { id: number; status: JobStatus }[] = [];
+  for (const row of store.rows(['running', 'waiting'])) {
+    const reaped = row.pgid ? reapOrphanGroup(row.pgid, row.id) : 'absent';
+    if (reaped !== 'absent') log.warn(`job #${row.id}: ended process group ${row.pgid} left by a previous host (${reaped})`);
+    const reason = `the host stopped while it ran${reaped === 'absent' ? '' : `; its processes were ${reaped}`}`;
+    const error = `interrupted: ${reason}`;
+    const next = store.tx(() => {
+      const open = store.openApproval(row.id);
+      if (open) store.decideApproval(open.id, 'expired', 'the host stopped before a decision', 'recovery', now);
+      if (row.attempt > 0) store.closeAttempt(row.id, row.attempt, { status: 'interrupted', finished_at: now, error });
+      store.closeOpenSteps(row.id, row.attempt, 'failed', now);
+      return row.restartable
+        ? store.transition(row.id, 'requeue', { error, pgid: null }, { type: 'requeued', by: 'recovery', data: { reason, processes: reaped } }, now)
+        : store.transition(row.id, 'interrupt', { error, finished_at: now, pgid: null }, { type: 'interrupted', by: 'recovery', data: { reason, processes: reaped } }, now);
+    });
+    out.push({ id: row.id, status: next.status });
+  }
+  return out;
+}

@@ -1,0 +1,434 @@
+import { ErrandError } from '../../contract/errors';
+import type { Approval, Attempt, Decision, JobEvent, JobResult, JobStatus, Progress, Step, StepStatus } from '../../contract/job';
+import { type Action, TRANSITIONS, canTransition, refusal } from '../transitions';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './database';
+
+/** A jobs row as SQLite holds it. Mapped to the contract's Job in one place (engine/job-view). */
+export interface JobRow {
+  id: number;
+  title: string;
+  kind: 'command';
+  spec: string;
+  cwd: string;
+  priority: number;
+  after: string;
+  labels: string;
+  status: JobStatus;
+  attempt: number;
+  max_retries: number;
+  retry_backoff_ms: number;
+  auto_retries: number;
+  timeout_ms: number | null;
+  not_before: number | null;
+  restartable: number;
+  capture_patch: number;
+  eta_key: string;
+  plan: string;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  progress: string | null;
+  exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+  result: string | null;
+  pgid: number | null;
+  read_at: number | null;
+}
+
+export interface CommandStoredSpec {
+  argv?: string[];
+  shell?: string;
+  env?: Record<string, string>;
+}
+
+export interface NewJob {
+  title: string;
+  spec: CommandStoredSpec;
+  cwd: string;
+  priority: number;
+  after: number[];
+  labels: string[];
+  maxRetries: number;
+  retryBackoffMs: number;
+  timeoutMs: number | null;
+  notBefore: number | null;
+  restartable: boolean;
+  capturePatch: boolean;
+  plan: string[];
+  etaKey: string;
+}
+
+export interface EventInput {
+  type: string;
+  by: string;
+  data?: Record<string, unknown>;
+}
+
+type Columns = Partial<Omit<JobRow, 'id' | 'status'>>;
+
+const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
+
+/**
+ * Every SQL statement of the engine. Each state transition is one guarded UPDATE
+ * (WHERE status IN the legal sources) plus one event, inside one transaction.
+ */
+export class JobStore {
+  private readonly cache = new Map<string, Statement<unknown[]>>();
+  constructor(readonly db: Db) {}
+
+  private stmt(sql: string): Statement<unknown[]> {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare<unknown[]>(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  insert(job: NewJob, now: number, by: string): JobRow {
+    return this.tx(() => {
+      const info = this.stmt(
+        `INSERT INTO jobs (title, kind, spec, cwd, priority, after, labels, status, max_retries, retry_backoff_ms, timeout_ms,
+           not_before, restartable, capture_patch, eta_key, plan, created_at)
+         VALUES (?, 'command', ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        job.title,
+        JSON.stringify(job.spec),
+        job.cwd,
+        job.priority,
+        JSON.stringify(job.after),
+        JSON.stringify(job.labels),
+        job.maxRetries,
+        job.retryBackoffMs,
+        job.timeoutMs,
+        job.notBefore,
+        job.restartable ? 1 : 0,
+        job.capturePatch ? 1 : 0,
+        job.etaKey,
+        JSON.stringify(job.plan),
+        now,
+      );
+      const id = Number(info.lastInsertRowid);
+      const dep = this.stmt('INSERT OR IGNORE INTO job_deps (job_id, dep_id) VALUES (?, ?)');
+      for (const d of job.after) dep.run(id, d);
+      this.event(id, 0, now, { type: 'created', by, data: { title: job.title, priority: job.priority, after: job.after } });
+      return this.row(id)!;
+    });
+  }
+
+  row(id: number): JobRow | undefined {
+    return this.stmt('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+  }
+
+  require(id: number, field = 'id'): JobRow {
+    const r = this.row(id);
+    if (!r) throw new ErrandError('not_found', `No job #${id}. List jobs with \`errand ls\`.`, field);
+    return r;
+  }
+
+  rows(statuses?: readonly JobStatus[], limit = -1): JobRow[] {
+    if (!statuses?.length) return this.stmt('SELECT * FROM jobs ORDER BY id LIMIT ?').all(limit) as JobRow[];
+    const marks = statuses.map(() => '?').join(',');
+    return this.stmt(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY id LIMIT ?`).all(...statuses, limit) as JobRow[];
+  }
+
+  statuses(ids: readonly number[]): Map<number, JobStatus> {
+    const out = new Map<number, JobStatus>();
+    const s = this.stmt('SELECT status FROM jobs WHERE id = ?');
+    for (const id of ids) {
+      const r = s.get(id) as { status: JobStatus } | undefined;
+      if (r) out.set(id, r.status);
+    }
+    return out;
+  }
+
+  /**
+   * Applies one transition: guarded UPDATE + event in one transaction. Throws
+   * not_found or illegal_transition (naming the current status) and changes nothing then.
+   */
+  transition(id: number, action: Action, set: Columns, event: EventInput, now: number): JobRow {
+    const t = TRANSITIONS[action];
+    const cols = Object.keys(set) as (keyof Columns)[];
+    const assign = ['status = ?', ...cols.map((c) => `${c} = ?`)].join(', ');
+    const from = t.from.map(() => '?').join(',');
+    const sql = `UPDATE jobs SET ${assign} WHERE id = ? AND status IN (${from})`;
+    return this.tx(() => {
+      const cur = this.require(id);
+      const info = this.stmt(sql).run(t.to, ...cols.map((c) => set[c] ?? null), id, ...t.from);
+      if (info.changes === 0) throw new ErrandError('illegal_transition', refusal(action, id, cur.status));
+      const row = this.row(id)!;
+      this.event(id, row.attempt, now, { ...event, data: { ...event.data, from: cur.status, to: t.to } });
+      return row;
+    });
+  }
+
+  assertCan(action: Action, row: JobRow): void {
+    if (!canTransition(action, row.status)) throw new ErrandError('illegal_transition', refusal(action, row.id, row.status));
+  }
+
+  /** Updates fields that are not a status change (priority, progress, pgid, result, …). */
+  update(id: number, set: Columns): void {
+    const cols = Object.keys(set) as (keyof Columns)[];
+    if (!cols.length) return;
+    this.stmt(`UPDATE jobs SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...cols.map((c) => set[c] ?? null), id);
+  }
+
+  event(jobId: number, attempt: number, at: number, e: EventInput): void {
+    const data = Object.fromEntries(Object.entries(e.data ?? {}).filter(([, v]) => v !== undefined));
+    this.stmt('INSERT INTO events (job_id, attempt, at, type, by, data) VALUES (?, ?, ?, ?, ?, ?)').run(
+      jobId,
+      attempt,
+      at,
+      e.type,
+      e.by,
+      JSON.stringify(data),
+    );
+  }
+
+  events(jobId: number, limit = 1000): JobEvent[] {
+    const rows = this.stmt('SELECT * FROM (SELECT * FROM events WHERE job_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(jobId, limit) as {
+      id: number;
+      job_id: number;
+      attempt: number;
+      at: number;
+      type: string;
+      by: string;
+      data: string;
+    }[];
+    return rows.map((r) => ({ id: r.id, jobId: r.job_id, attempt: r.attempt, at: r.at, type: r.type, by: r.by, data: JSON.parse(r.data) as Record<string, unknown> }));
+  }
+
+  // --- attempts -------------------------------------------------------------
+
+  openAttempt(jobId: number, n: number, now: number): void {
+    this.stmt('INSERT OR REPLACE INTO attempts (job_id, n, status, started_at) VALUES (?, ?, ?, ?)').run(jobId, n, 'running', now);
+  }
+
+  closeAttempt(jobId: number, n: number, set: { status: JobStatus; finished_at: number; exit_code?: number | null; signal?: string | null; error?: string | null; result?: string | null }): void {
+    this.stmt('UPDATE attempts SET status = ?, finished_at = ?, exit_code = ?, signal = ?, error = ?, result = ? WHERE job_id = ? AND n = ?').run(
+      set.status,
+      set.finished_at,
+      set.exit_code ?? null,
+      set.signal ?? null,
+      set.error ?? null,
+      set.result ?? null,
+      jobId,
+      n,
+    );
+  }
+
+  setAttemptPgid(jobId: number, n: number, pgid: number): void {
+    this.stmt('UPDATE attempts SET pgid = ? WHERE job_id = ? AND n = ?').run(pgid, jobId, n);
+  }
+
+  attempts(jobId: number, logBytes: (n: number) => number): Attempt[] {
+    const rows = this.stmt('SELECT * FROM attempts WHERE job_id = ? ORDER BY n').all(jobId) as {
+      n: number;
+      status: JobStatus;
+      started_at: number;
+      finished_at: number | null;
+      exit_code: number | null;
+      signal: string | null;
+      error: string | null;
+      result: string | null;
+    }[];
+    return rows.map((r) => ({
+      n: r.n,
+      status: r.status,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      exitCode: r.exit_code,
+      signal: r.signal,
+      error: r.error,
+      result: parse<JobResult>(r.result),
+      logBytes: logBytes(r.n),
+    }));
+  }
+
+  attemptResult(jobId: number, n: number): JobResult | null | undefined {
+    const r = this.stmt('SELECT result FROM attempts WHERE job_id = ? AND n = ?').get(jobId, n) as { result: string | null } | undefined;
+    return r ? parse<JobResult>(r.result) : undefined;
+  }
+
+  /** Successful run durations (ms) of jobs sharing an ETA key, newest first. */
+  durations(etaKey: string, limit: number): number[] {
+    const rows = this.stmt(
+      `SELECT a.finished_at - a.started_at AS d FROM attempts a JOIN jobs j ON j.id = a.job_id
+       WHERE j.eta_key = ? AND a.status = 'succeeded' AND a.finished_at IS NOT NULL
+       ORDER BY a.finished_at DESC LIMIT ?`,
+    ).all(etaKey, limit) as { d: number }[];
+    return rows.map((r) => r.d);
+  }
+
+  // --- steps ------------------------------------------------------------------
+
+  steps(jobId: number): Step[] {
+    const rows = this.stmt('SELECT * FROM steps WHERE job_id = ? ORDER BY attempt, idx').all(jobId) as {
+      attempt: number;
+      idx: number;
+      name: string;
+      status: StepStatus;
+      started_at: number | null;
+      finished_at: number | null;
+    }[];
+    return rows.map((r) => ({ attempt: r.attempt, index: r.idx, name: r.name, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at }));
+  }
+
+  /** Records a step: a new running step closes the one before it as done. */
+  recordStep(jobId: number, attempt: number, name: string, status: StepStatus, now: number): void {
+    this.tx(() => {
+      const open = this.stmt("SELECT idx, name FROM steps WHERE job_id = ? AND attempt = ? AND status = 'running'").all(jobId, attempt) as { idx: number; name: string }[];
+      const existing = this.stmt('SELECT idx FROM steps WHERE job_id = ? AND attempt = ? AND name = ? ORDER BY idx DESC LIMIT 1').get(jobId, attempt, name) as { idx: number } | undefined;
+      const close = this.stmt('UPDATE steps SET status = ?, finished_at = ? WHERE job_id = ? AND attempt = ? AND idx = ?');
+      if (status === 'running') {
+        for (const o of open) close.run('done', now, jobId, attempt, o.idx);
+        const next = (this.stmt('SELECT COALESCE(MAX(idx), -1) + 1 AS n FROM steps WHERE job_id = ? AND attempt = ?').get(jobId, attempt) as { n: number }).n;
+        this.stmt('INSERT INTO steps (job_id, attempt, idx, name, status, started_at) VALUES (?, ?, ?, ?, ?, ?)').run(jobId, attempt, next, name, 'running', now);
+      } else if (existing) {
+        close.run(status, now, jobId, attempt, existing.idx);
+      } else {
+        const next = (this.stmt('SELECT COALESCE(MAX(idx), -1) + 1 AS n FROM steps WHERE job_id = ? AND attempt = ?').get(jobId, attempt) as { n: number }).n;
+        this.stmt('INSERT INTO steps (job_id, attempt, idx, name, status, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(jobId, attempt, next, name, status, now, now);
+      }
+      this.event(jobId, attempt, now, { type: 'step', by: 'job', data: { name, status } });
+    });
+  }
+
+  /** Closes steps still open when an attempt ends: done on success, failed otherwise. */
+  closeOpenSteps(jobId: number, attempt: number, status: StepStatus, now: number): void {
+    this.stmt("UPDATE steps SET status = ?, finished_at = ? WHERE job_id = ? AND attempt = ? AND status = 'running'").run(status, now, jobId, attempt);
+  }
+
+  currentStep(jobId: number, attempt: number): string | null {
+    const r = this.stmt("SELECT name FROM steps WHERE job_id = ? AND attempt = ? AND status = 'running' ORDER BY idx DESC LIMIT 1").get(jobId, attempt) as { name: string } | undefined;
+    return r?.name ?? null;
+  }
+
+  // --- approvals --------------------------------------------------------------
+
+  insertApproval(jobId: number, attempt: number, question: string, context: string | null, now: number): number {
+    const info = this.stmt('INSERT INTO approvals (job_id, attempt, question, context, requested_at) VALUES (?, ?, ?, ?, ?)').run(jobId, attempt, question, context, now);
+    return Number(info.lastInsertRowid);
+  }
+
+  openApproval(jobId: number): Approval | undefined {
+    const r = this.stmt('SELECT * FROM approvals WHERE job_id = ? AND decision IS NULL ORDER BY id DESC LIMIT 1').get(jobId) as ApprovalRow | undefined;
+    return r && toApproval(r);
+  }
+
+  approval(id: number): Approval | undefined {
+    const r = this.stmt('SELECT * FROM approvals WHERE id = ?').get(id) as ApprovalRow | undefined;
+    return r && toApproval(r);
+  }
+
+  approvals(jobId?: number): Approval[] {
+    const rows = (jobId === undefined
+      ? this.stmt('SELECT * FROM approvals WHERE decision IS NULL ORDER BY id').all()
+      : this.stmt('SELECT * FROM approvals WHERE job_id = ? ORDER BY id').all(jobId)) as ApprovalRow[];
+    return rows.map(toApproval);
+  }
+
+  decideApproval(id: number, decision: Decision, note: string | null, by: string, now: number): void {
+    this.stmt('UPDATE approvals SET decision = ?, note = ?, decided_at = ?, decided_by = ? WHERE id = ? AND decision IS NULL').run(decision, note, now, by, id);
+  }
+
+  // --- progress, settings, removal ----------------------------------------------
+
+  writeProgress(entries: Iterable<[number, Progress]>): void {
+    const s = this.stmt('UPDATE jobs SET progress = ? WHERE id = ?');
+    this.tx(() => {
+      for (const [id, p] of entries) s.run(JSON.stringify(p), id);
+    });
+  }
+
+  dependants(depId: number): number[] {
+    return (this.stmt("SELECT d.job_id AS id FROM job_deps d JOIN jobs j ON j.id = d.job_id WHERE d.dep_id = ? AND j.status IN ('queued', 'held')").all(depId) as { id: number }[]).map((r) => r.id);
+  }
+
+  /** Queued jobs that may start now: due, every dependency succeeded (a removed one counts as done). */
+  ready(now: number, limit: number): JobRow[] {
+    return this.stmt(
+      `SELECT * FROM jobs WHERE status = 'queued' AND (not_before IS NULL OR not_before <= ?)
+         AND NOT EXISTS (SELECT 1 FROM job_deps d JOIN jobs p ON p.id = d.dep_id WHERE d.job_id = jobs.id AND p.status != 'succeeded')
+       ORDER BY priority DESC, id LIMIT ?`,
+    ).all(now, limit) as JobRow[];
+  }
+
+  nextDue(now: number): number | null {
+    const r = this.stmt("SELECT MIN(not_before) AS t FROM jobs WHERE status = 'queued' AND not_before > ?").get(now) as { t: number | null };
+    return r.t;
+  }
+
+  counts(): Record<JobStatus, number> {
+    const out = { queued: 0, held: 0, running: 0, waiting: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0 } satisfies Record<JobStatus, number>;
+    for (const r of this.stmt('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as { status: JobStatus; n: number }[]) out[r.status] = r.n;
+    return out;
+  }
+
+  unreadProblems(): number {
+    return (this.stmt("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('failed', 'interrupted') AND read_at IS NULL").get() as { n: number }).n;
+  }
+
+  markRead(ids: readonly number[], now: number): void {
+    const s = this.stmt('UPDATE jobs SET read_at = ? WHERE id = ? AND read_at IS NULL');
+    this.tx(() => {
+      for (const id of ids) s.run(now, id);
+    });
+  }
+
+  remove(ids: readonly number[]): void {
+    const del = [this.stmt('DELETE FROM events WHERE job_id = ?'), this.stmt('DELETE FROM jobs WHERE id = ?')];
+    this.tx(() => {
+      for (const id of ids) for (const s of del) s.run(id);
+    });
+  }
+
+  finishedBefore(t: number): number[] {
+    return (this.stmt("SELECT id FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled', 'interrupted') AND COALESCE(finished_at, created_at) <= ?").all(t) as { id: number }[]).map((r) => r.id);
+  }
+
+  setting<T>(key: string, fallback: T): T {
+    const r = this.stmt('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return r ? (JSON.parse(r.value) as T) : fallback;
+  }
+
+  setSetting(key: string, value: unknown): void {
+    this.stmt('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
+  }
+}
+
+interface ApprovalRow {
+  id: number;
+  job_id: number;
+  attempt: number;
+  question: string;
+  context: string | null;
+  requested_at: number;
+  decision: Decision | null;
+  note: string | null;
+  decided_at: number | null;
+  decided_by: string | null;
+}
+
+function toApproval(r: ApprovalRow): Approval {
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    attempt: r.attempt,
+    question: r.question,
+    context: r.context,
+    requestedAt: r.requested_at,
+    decision: r.decision,
+    note: r.note,
+    decidedAt: r.decided_at,
+    decidedBy: r.decided_by,
+  };
+}
+
+export { parse as parseJson };

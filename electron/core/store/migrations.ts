@@ -1,0 +1,98 @@
+// Numbered, forward-only. Never edit a migration that has shipped; add the next one.
+export const MIGRATIONS: readonly string[] = [
+  // 1: the initial schema
+  `
+  CREATE TABLE jobs (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT, -- AUTOINCREMENT: ids are never reused, even after deletes
+    title         TEXT    NOT NULL,
+    kind          TEXT    NOT NULL,
+    spec          TEXT    NOT NULL,                  -- JSON, kind-specific (command: argv|shell, env)
+    cwd           TEXT    NOT NULL,
+    priority      INTEGER NOT NULL DEFAULT 0,
+    after         TEXT    NOT NULL DEFAULT '[]',     -- JSON copy of job_deps for display
+    labels        TEXT    NOT NULL DEFAULT '[]',
+    status        TEXT    NOT NULL,
+    attempt       INTEGER NOT NULL DEFAULT 0,
+    max_retries   INTEGER NOT NULL DEFAULT 0,
+    retry_backoff_ms INTEGER NOT NULL DEFAULT 5000,
+    auto_retries  INTEGER NOT NULL DEFAULT 0,        -- automatic retries used since the last manual start
+    timeout_ms    INTEGER,
+    not_before    INTEGER,
+    restartable   INTEGER NOT NULL DEFAULT 0,
+    capture_patch INTEGER NOT NULL DEFAULT 0,
+    eta_key       TEXT    NOT NULL,
+    plan          TEXT    NOT NULL DEFAULT '[]',
+    created_at    INTEGER NOT NULL,
+    started_at    INTEGER,
+    finished_at   INTEGER,
+    progress      TEXT,
+    exit_code     INTEGER,
+    signal        TEXT,
+    error         TEXT,
+    result        TEXT,
+    pgid          INTEGER,
+    read_at       INTEGER
+  );
+  CREATE INDEX jobs_ready ON jobs(status, priority DESC, id);
+  CREATE INDEX jobs_eta_key ON jobs(eta_key);
+  CREATE TABLE job_deps (
+    job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    dep_id INTEGER NOT NULL,
+    PRIMARY KEY (job_id, dep_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX job_deps_dep ON job_deps(dep_id);
+  CREATE TABLE attempts (
+    job_id      INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    n           INTEGER NOT NULL,
+    status      TEXT    NOT NULL,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    exit_code   INTEGER,
+    signal      TEXT,
+    error       TEXT,
+    result      TEXT,
+    pgid        INTEGER,
+    PRIMARY KEY (job_id, n)
+  ) WITHOUT ROWID;
+  CREATE TABLE steps (
+    job_id      INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    attempt     INTEGER NOT NULL,
+    idx         INTEGER NOT NULL,
+    name        TEXT    NOT NULL,
+    status      TEXT    NOT NULL,
+    started_at  INTEGER,
+    finished_at INTEGER,
+    PRIMARY KEY (job_id, attempt, idx)
+  ) WITHOUT ROWID;
+  CREATE TABLE events (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id  INTEGER NOT NULL,                 -- no FK: the audit trail outlives nothing but an explicit rm
+    attempt INTEGER NOT NULL,
+    at      INTEGER NOT NULL,
+    type    TEXT    NOT NULL,
+    by      TEXT    NOT NULL,
+    data    TEXT    NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX events_job ON events(job_id, id);
+  CREATE TABLE approvals (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id       INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    attempt      INTEGER NOT NULL,
+    question     TEXT    NOT NULL,
+    context      TEXT,
+    requested_at INTEGER NOT NULL,
+    decision     TEXT,
+    note         TEXT,
+    decided_at   INTEGER,
+    decided_by   TEXT
+  );
+  CREATE INDEX approvals_job ON approvals(job_id);
+  CREATE INDEX approvals_open ON approvals(decision) WHERE decision IS NULL;
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
