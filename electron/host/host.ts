@@ -9,6 +9,8 @@ import { type CallContext, type Handlers, createHandlers, dispatch } from './api
 import { acquireLock } from './lock';
 import { type SocketServer, serveSocket } from './socket-server';
 
+export type { Logger };
+
 export interface HostOptions {
   home: string;
   nativeBinding?: string | undefined;

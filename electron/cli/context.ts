@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ErrandError } from '../contract/errors';
+import { SOCKET_NAME } from '../contract/protocol';
+import { connectOrStart } from './autostart';
+import type { Client } from './client';
+
+export interface Globals {
+  home?: string;
+}
+
+// Mirrors core/paths.ts without importing core: the CLI talks to a host, never to the store.
+export function resolveHome(g: Globals, env: NodeJS.ProcessEnv = process.env): string {
+  if (g.home) return path.resolve(g.home);
+  if (env.ERRAND_HOME) return path.resolve(env.ERRAND_HOME);
+  const home = os.homedir();
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Errand');
+  if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Errand');
+  return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'Errand');
+}
+
+export function resolveSocket(home: string): string {
+  if (process.platform === 'win32') return `\\\\.\\pipe\\errand-${Buffer.from(home).toString('hex').slice(-40)}`;
+  const p = path.join(home, SOCKET_NAME);
+  return Buffer.byteLength(p) < 100 ? p : path.join(os.tmpdir(), `errand-${Buffer.from(home).toString('base64url').slice(-24)}.sock`);
+}
+
+/** The path of this CLI's entry script, to start a background host with. */
+export function cliEntry(): string {
+  return fs.realpathSync(process.argv[1]!);
+}
+
+export async function client(g: Globals, opts: { start?: boolean } = {}): Promise<Client> {
+  const home = resolveHome(g);
+  return connectOrStart(home, resolveSocket(home), cliEntry(), opts);
+}
+
+/** Runs fn with a connected client and closes it afterwards. */
+export async function withClient<T>(g: Globals, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = await client(g);
+  try {
+    return await fn(c);
+  } finally {
+    c.close();
+  }
+}
+
+export function parseId(text: string, field = 'id'): number {
+  const m = /^#?(\d{1,15})$/.exec(text.trim());
+  const n = m ? Number(m[1]) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new ErrandError('invalid_input', `Not a job id: '${text}'. Ids are positive numbers, as errand ls shows them.`, field);
+  return n;
+}
+
+export function parseIntArg(text: string, field: string): number {
+  if (!/^[-+]?\d+$/.test(text.trim())) throw new ErrandError('invalid_input', `${field} must be a whole number, not '${text}'.`, field);
+  return Number(text);
+}
+
+export const print = (s: string): void => {
+  process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+};
+export const printJson = (v: unknown): void => print(JSON.stringify(v, null, 2));
+
+/** One clear line on stderr (or a JSON error object with --json) and a non-zero exit. */
+export function fail(e: unknown, json: boolean): void {
+  const err = e instanceof ErrandError ? e : new ErrandError('internal', connectionHint(e));
+  if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
+  else process.stderr.write(`errand: ${err.message}\n`);
+  process.exitCode = err.code === 'invalid_input' ? 2 : 1;
+}
+
+function connectionHint(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'EACCES') return 'Permission denied on the Errand socket: is the data dir owned by another user? Use --home to pick another.';
+  return (e as Error)?.message ?? String(e);
+}
