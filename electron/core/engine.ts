@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AddInput, type AddParsed, type Input, methods } from '../contract/api';
 import { ErrandError } from '../contract/errors';
-import { shellQuote } from '../contract/format';
-import type { Approval, Decision, Job, JobDetail, JobResult, JobStatus, Progress, QueueState, StatusSummary } from '../contract/job';
+import { formatDuration, shellQuote } from '../contract/format';
+import type { Approval, Decision, Job, JobDetail, JobResult, JobStatus, Progress, QueueState, StatusSummary, Step } from '../contract/job';
 import { isFinished } from '../contract/job';
 import { validate } from '../contract/validate';
 import { activityOf } from './activity';
@@ -31,6 +31,25 @@ export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
   /** A directory put first on PATH for jobs, so `errand progress …` resolves inside them. */
   binDir?: string | undefined;
+  /** Grace for process groups a dead host left behind (default: killGraceMs, at most 2 s). */
+  recoveryGraceMs?: number;
+}
+
+/** What the engine holds armed right now; `idle` means nothing at all (no polling). */
+export interface EngineDiagnostics {
+  /** A timer for the next delayed start or retry backoff. */
+  dueTimer: boolean;
+  /** The batched progress write. */
+  progressTimer: boolean;
+  /** A scheduling pass queued for the next turn of the event loop. */
+  kickPending: boolean;
+  /** Coalesced notifications waiting for their turn (one timer each). */
+  pendingEvents: number;
+  /** Per-job timeout timers. */
+  timeoutTimers: number;
+  /** Jobs with a live process (running or waiting for approval). */
+  runs: number;
+  idle: boolean;
 }
 
 interface RunState {
@@ -45,15 +64,26 @@ interface RunState {
   resolveFinished: () => void;
 }
 
+interface PrepareContext {
+  realpaths: Map<string, string | null>;
+  known: Map<number, JobStatus>;
+}
+
 const DEFAULT_CONCURRENCY = 2;
 const PROGRESS_FLUSH_MS = 500;
 const HISTORY_SAMPLES = 10;
+const HISTORY_CACHE_MAX = 50_000;
 const BY_SCHEDULER = 'scheduler';
+const DOOMED: readonly JobStatus[] = ['failed', 'cancelled', 'interrupted'];
 
 /**
  * The engine: owns the store, schedules jobs, runs them and reports what happens.
  * Pure Node. Every public method validates its input and either applies a change in
  * full or throws an ErrandError and changes nothing.
+ *
+ * Scheduling is event-driven: a pass runs when something that can free a slot or make
+ * a job ready happens (add, finish, release, resume, …) or when the one timer for the
+ * next delayed start fires. An idle engine holds no timers and does no work.
  */
 export class Engine {
   readonly home: string;
@@ -71,8 +101,10 @@ export class Engine {
   private readonly deciders = new Map<number, ((d: { decision: Decision; note: string | null }) => void)[]>();
   private progressTimer: NodeJS.Timeout | null = null;
   private dueTimer: NodeJS.Timeout | null = null;
-  private kickPending = false;
+  private dueAt: number | null = null;
+  private kickHandle: NodeJS.Immediate | null = null;
   private closed = false;
+  private closing: Promise<void> | null = null;
   private paused: boolean;
   private concurrency: number;
 
@@ -91,9 +123,10 @@ export class Engine {
     this.store = new JobStore(openDatabase(dbPath(this.home), { nativeBinding: opts.nativeBinding }));
     this.paused = this.store.setting('paused', false);
     this.concurrency = this.store.setting('concurrency', DEFAULT_CONCURRENCY);
-    const recovered = recover(this.store, Date.now(), this.log);
+    const now = Date.now();
+    const recovered = recover(this.store, now, this.log, { home: this.home, graceMs: opts.recoveryGraceMs ?? Math.min(this.killGraceMs, 2000) });
     if (recovered.length) this.log.warn(`recovered ${recovered.length} job(s) left running by a previous host: ${recovered.map((r) => `#${r.id} → ${r.status}`).join(', ')}`);
-    for (const r of recovered) if (r.status === 'interrupted') this.propagateFailure(r.id, Date.now());
+    for (const r of recovered) if (r.status === 'interrupted') this.propagateFailure(r.id, now);
     this.kick();
   }
 
@@ -104,35 +137,43 @@ export class Engine {
   // --- adding and reading --------------------------------------------------------
 
   add(input: Input<'add'>, by = 'api'): Job {
+    this.assertOpen();
     const parsed = validate(AddInput, input);
     const now = Date.now();
-    const job = this.prepare(parsed, now, 'input');
+    const job = this.prepare(parsed, now, '', { realpaths: new Map(), known: this.store.statuses(parsed.after) });
     const row = this.store.insert(job, now, by);
-    this.afterInsert(row, now);
-    return this.view(row);
+    this.afterInsert([row], now);
+    return this.view(this.store.row(row.id)!);
   }
 
-  /** Many jobs in one transaction: the fast path for scripts and benchmarks. */
+  /** Many jobs in one transaction: the fast path for scripts and benchmarks. All or nothing. */
   addMany(inputs: Input<'addMany'>['jobs'], by = 'api'): number[] {
+    this.assertOpen();
     const { jobs } = validate(methods.addMany.input, { jobs: inputs });
     const now = Date.now();
-    const prepared = jobs.map((j, i) => this.prepare(j, now, `jobs.${i}`));
+    const ctx: PrepareContext = { realpaths: new Map(), known: this.store.statuses([...new Set(jobs.flatMap((j) => j.after))]) };
+    const prepared = jobs.map((j, i) => this.prepare(j, now, `jobs.${i}.`, ctx));
     const rows = this.store.tx(() => prepared.map((p) => this.store.insert(p, now, by)));
-    for (const r of rows) this.afterInsert(r, now);
+    this.afterInsert(rows, now);
     return rows.map((r) => r.id);
   }
 
-  private prepare(p: AddParsed, now: number, field: string): NewJob {
+  /** Validates what the schema cannot (cwd on disk, dependencies in the store) and shapes the row. */
+  private prepare(p: AddParsed, now: number, prefix: string, ctx: PrepareContext): NewJob {
     const cwd = path.resolve(p.cwd);
-    let real: string;
-    try {
-      real = fs.realpathSync(cwd);
-      if (!fs.statSync(real).isDirectory()) throw new Error('not a directory');
-    } catch {
-      throw new ErrandError('invalid_input', `Invalid ${field}: cwd ${cwd} is not an existing directory.`, 'cwd');
+    let real = ctx.realpaths.get(cwd);
+    if (real === undefined) {
+      try {
+        real = fs.realpathSync(cwd);
+        if (!fs.statSync(real).isDirectory()) real = null;
+      } catch {
+        real = null;
+      }
+      ctx.realpaths.set(cwd, real);
     }
+    if (real === null) throw new ErrandError('invalid_input', `Invalid input: ${prefix}cwd ${cwd} is not an existing directory.`, `${prefix}cwd`);
     p.after.forEach((dep, i) => {
-      if (!this.store.row(dep)) throw new ErrandError('not_found', `Invalid ${field}: after.${i} names job #${dep}, which does not exist.`, `after.${i}`);
+      if (!ctx.known.has(dep)) throw new ErrandError('not_found', `Invalid input: ${prefix}after.${i} names job #${dep}, which does not exist.`, `${prefix}after.${i}`);
     });
     const spec: CommandStoredSpec = p.command.argv ? { argv: p.command.argv } : { shell: p.command.shell! };
     if (p.env) spec.env = p.env;
@@ -155,31 +196,43 @@ export class Engine {
     };
   }
 
-  private afterInsert(row: JobRow, now: number): void {
+  private afterInsert(rows: JobRow[], now: number): void {
     // A dependency that has already failed dooms the new job at once, with the reason.
-    const after = parseJson<number[]>(row.after) ?? [];
-    const dead = [...this.store.statuses(after)].find(([, s]) => s === 'failed' || s === 'cancelled' || s === 'interrupted');
-    if (dead) {
-      this.failForDependency(row.id, dead[0], dead[1], now);
-      return;
+    const deps = [...new Set(rows.flatMap((r) => parseJson<number[]>(r.after) ?? []))];
+    const statuses = this.store.statuses(deps);
+    for (const row of rows) {
+      const after = parseJson<number[]>(row.after) ?? [];
+      const dead = after.find((d) => DOOMED.includes(statuses.get(d)!));
+      if (dead !== undefined) this.failForDependency(row.id, dead, statuses.get(dead)!, now);
+      else this.emitJob(row.id);
     }
-    this.emitJob(row.id);
     this.kick();
   }
 
   list(opts: { status?: JobStatus[]; limit?: number } = {}): Job[] {
+    this.assertReadable();
     const o = validate(methods.list.input, opts);
     const rows = this.store.rows(o.status, o.limit ?? -1);
     const known = new Map<number, JobStatus>(rows.map((r) => [r.id, r.status]));
-    return rows.map((r) => this.view(r, known));
+    // statuses of dependencies outside the page, in one query (not one per row)
+    const missing = new Set<number>();
+    for (const r of rows) {
+      if ((r.status === 'queued' || r.status === 'held') && r.after !== '[]') for (const d of parseJson<number[]>(r.after) ?? []) if (!known.has(d)) missing.add(d);
+    }
+    for (const [id, s] of this.store.statuses([...missing])) known.set(id, s);
+    const now = Date.now();
+    const slots = this.slotsUsed();
+    return rows.map((r) => this.view(r, known, now, slots));
   }
 
   get(id: number): JobDetail {
+    this.assertReadable();
     const { id: jobId } = validate(methods.get.input, { id });
     const row = this.store.require(jobId);
+    const recorded = this.store.steps(jobId);
     return {
       job: this.view(row),
-      steps: this.store.steps(jobId),
+      steps: [...recorded, ...plannedSteps(row, recorded)],
       attempts: this.store.attempts(jobId, (n) => fileSize(logPath(this.home, jobId, n))),
       events: this.store.events(jobId),
       approvals: this.store.approvals(jobId),
@@ -187,12 +240,14 @@ export class Engine {
   }
 
   readLog(input: Input<'logs'>): { data: Buffer; offset: number; size: number; attempt: number; done: boolean } {
+    this.assertReadable();
     const o = validate(methods.logs.input, input);
     const row = this.store.require(o.id);
     const attempt = o.attempt ?? row.attempt;
     if (attempt > row.attempt) throw new ErrandError('not_found', `Job #${o.id} has no attempt ${attempt} (it has ${row.attempt}).`, 'attempt');
-    const finished = attempt < row.attempt || isFinished(row.status) || (row.status === 'queued' && attempt <= row.attempt);
-    if (attempt === 0) return { data: Buffer.alloc(0), offset: 0, size: 0, attempt, done: finished };
+    // Only the current attempt of a job that is running (or waiting) can still grow.
+    const live = attempt === row.attempt && (row.status === 'running' || row.status === 'waiting');
+    if (attempt === 0) return { data: Buffer.alloc(0), offset: 0, size: 0, attempt, done: !live };
     const file = logPath(this.home, o.id, attempt);
     const size = fileSize(file);
     const len = Math.max(0, Math.min(o.limit, size - o.offset));
@@ -205,28 +260,41 @@ export class Engine {
         fs.closeSync(fd);
       }
     }
-    return { data, offset: o.offset, size, attempt, done: finished && o.offset + len >= size };
+    return { data, offset: o.offset, size, attempt, done: !live && o.offset + len >= size };
   }
 
+  /** The result of the current attempt (marking the job read), or of an earlier one. */
   result(input: Input<'result'>): { id: number; attempt: number; result: JobResult | null } {
+    this.assertReadable();
     const o = validate(methods.result.input, input);
     const row = this.store.require(o.id);
     const attempt = o.attempt ?? row.attempt;
-    if (o.attempt !== undefined && o.attempt !== row.attempt) {
-      const r = this.store.attemptResult(o.id, o.attempt);
-      if (r === undefined) throw new ErrandError('not_found', `Job #${o.id} has no attempt ${o.attempt}.`, 'attempt');
-      return { id: o.id, attempt, result: r };
+    if (attempt > row.attempt) throw new ErrandError('not_found', `Job #${o.id} has no attempt ${attempt} (it has ${row.attempt}).`, 'attempt');
+    const live = attempt === row.attempt && (row.status === 'running' || row.status === 'waiting');
+    let result: JobResult | null;
+    if (live) {
+      result = parseJson<JobResult>(row.result);
+    } else {
+      const recorded = this.store.attemptResult(o.id, attempt);
+      if (recorded === undefined && attempt !== row.attempt) throw new ErrandError('not_found', `Job #${o.id} has no attempt ${attempt}.`, 'attempt');
+      result = recorded === undefined ? parseJson<JobResult>(row.result) : recorded;
     }
-    this.markRead([o.id]);
-    return { id: o.id, attempt, result: parseJson<JobResult>(row.result) };
+    if (o.attempt === undefined && isFinished(row.status) && row.read_at === null) this.markRead([o.id]);
+    return { id: o.id, attempt, result };
   }
 
   // --- steering -----------------------------------------------------------------
 
+  /**
+   * Cancels jobs: queued/held ones at once; running/waiting ones get SIGTERM to their
+   * whole process group (SIGKILL after the grace). Resolves once nothing of them runs.
+   */
   async cancel(ids: number[], by = 'api'): Promise<Job[]> {
+    this.assertOpen();
     const rows = this.rowsFor(ids, 'cancel');
     const now = Date.now();
     const waits: Promise<void>[] = [];
+    const idle: JobRow[] = [];
     for (const row of rows) {
       const run = this.runs.get(row.id);
       if (run) {
@@ -235,7 +303,14 @@ export class Engine {
         this.emitJob(row.id);
         waits.push(run.finished);
       } else {
-        this.store.transition(row.id, 'cancel', { finished_at: now, error: `cancelled by ${by}` }, { type: 'cancelled', by }, now);
+        idle.push(row);
+      }
+    }
+    if (idle.length) {
+      this.store.tx(() => {
+        for (const row of idle) this.store.transition(row.id, 'cancel', { finished_at: now, error: `cancelled by ${by}` }, { type: 'cancelled', by }, now);
+      });
+      for (const row of idle) {
         this.emitJob(row.id);
         this.propagateFailure(row.id, now);
       }
@@ -245,13 +320,16 @@ export class Engine {
     return rows.map((r) => this.view(this.store.require(r.id)));
   }
 
+  /** Puts finished jobs back in the queue: same id, a new attempt when it starts; earlier attempts stay readable. */
   retry(ids: number[], by = 'api'): Job[] {
+    this.assertOpen();
     const rows = this.rowsFor(ids, 'retry');
+    const retrying = new Set(rows.map((r) => r.id));
     for (const row of rows) {
       const after = parseJson<number[]>(row.after) ?? [];
       for (const [dep, s] of this.store.statuses(after)) {
-        if (s === 'failed' || s === 'cancelled' || s === 'interrupted') {
-          throw new ErrandError('illegal_transition', `Cannot retry job #${row.id}: its dependency #${dep} is ${s}. Retry #${dep} first.`);
+        if (DOOMED.includes(s) && !retrying.has(dep)) {
+          throw new ErrandError('illegal_transition', `Cannot retry job #${row.id}: its dependency #${dep} is ${s}. Retry #${dep} first (or both together).`);
         }
       }
     }
@@ -261,7 +339,7 @@ export class Engine {
         this.store.transition(
           row.id,
           'retry',
-          { not_before: null, auto_retries: 0, finished_at: null, error: null, exit_code: null, signal: null, read_at: null, progress: null },
+          { not_before: null, auto_retries: 0, finished_at: null, error: null, exit_code: null, signal: null, read_at: null, progress: null, result: null },
           { type: 'retried', by, data: { previousAttempt: row.attempt } },
           now,
         ),
@@ -273,10 +351,12 @@ export class Engine {
   }
 
   hold(ids: number[], by = 'api'): Job[] {
+    this.assertOpen();
     return this.simple(ids, 'hold', by, 'held');
   }
 
   release(ids: number[], by = 'api'): Job[] {
+    this.assertOpen();
     const jobs = this.simple(ids, 'release', by, 'released');
     this.kick();
     return jobs;
@@ -291,34 +371,43 @@ export class Engine {
   }
 
   prioritise(id: number, priority: number, by = 'api'): Job {
+    this.assertOpen();
     const o = validate(methods.prioritise.input, { id, priority });
     const row = this.store.require(o.id);
     const now = Date.now();
-    this.store.tx(() => {
-      this.store.update(o.id, { priority: o.priority });
-      this.store.event(o.id, row.attempt, now, { type: 'priority', by, data: { from: row.priority, to: o.priority } });
-    });
-    this.emitJob(o.id);
-    this.kick();
+    if (row.priority !== o.priority) {
+      this.store.tx(() => {
+        this.store.update(o.id, { priority: o.priority });
+        this.store.event(o.id, row.attempt, now, { type: 'priority', by, data: { from: row.priority, to: o.priority } });
+      });
+      this.emitJob(o.id);
+      this.kick();
+    }
     return this.view(this.store.require(o.id));
   }
 
   markRead(ids: number[]): void {
+    this.assertOpen();
     const o = validate(methods.markRead.input, { ids });
-    this.store.markRead(o.ids, Date.now());
-    for (const id of o.ids) if (this.store.row(id)) this.emitJob(id);
+    const unique = [...new Set(o.ids)];
+    unique.forEach((id) => this.store.require(id, `ids.${o.ids.indexOf(id)}`));
+    this.store.markRead(unique, Date.now());
+    for (const id of unique) this.emitJob(id);
     this.emitStatus();
   }
 
   pause(by = 'api'): QueueState {
+    this.assertOpen();
     return this.setQueue({ paused: true }, by);
   }
 
   resume(by = 'api'): QueueState {
+    this.assertOpen();
     return this.setQueue({ paused: false }, by);
   }
 
   setConcurrency(concurrency: number, by = 'api'): QueueState {
+    this.assertOpen();
     const o = validate(methods.setConcurrency.input, { concurrency });
     return this.setQueue({ concurrency: o.concurrency }, by);
   }
@@ -328,19 +417,17 @@ export class Engine {
   }
 
   private setQueue(change: { paused?: boolean; concurrency?: number }, by: string): QueueState {
-    if (change.paused !== undefined) {
-      this.paused = change.paused;
-      this.store.setSetting('paused', change.paused);
-    }
-    if (change.concurrency !== undefined) {
-      this.concurrency = change.concurrency;
-      this.store.setSetting('concurrency', change.concurrency);
-    }
+    this.store.tx(() => {
+      if (change.paused !== undefined) this.store.setSetting('paused', change.paused);
+      if (change.concurrency !== undefined) this.store.setSetting('concurrency', change.concurrency);
+    });
+    if (change.paused !== undefined) this.paused = change.paused;
+    if (change.concurrency !== undefined) this.concurrency = change.concurrency;
     this.log.info(`queue ${JSON.stringify(change)} by ${by}`);
     const q = this.queueState();
     this.hub.emit({ type: 'queue', queue: q });
     // queued jobs' activity ("queue paused", "waiting for a slot") changed too
-    for (const r of this.store.rows(['queued'], 1000)) this.hub.coalesce(`job:${r.id}`, () => this.jobEvent(r.id));
+    if (this.hub.size) for (const r of this.store.rows(['queued'], 1000)) this.hub.coalesce(`job:${r.id}`, () => this.jobEvent(r.id));
     this.emitStatus();
     this.kick();
     return q;
@@ -357,10 +444,12 @@ export class Engine {
   }
 
   approvals(): Approval[] {
+    this.assertReadable();
     return this.store.approvals();
   }
 
   private decide(id: number, decision: 'approved' | 'denied', note: string | undefined, by: string): Approval {
+    this.assertOpen();
     const o = validate(methods.approve.input, { id, note });
     const row = this.store.require(o.id);
     const open = this.store.openApproval(o.id);
@@ -387,20 +476,31 @@ export class Engine {
   }
 
   awaitDecision(approvalId: number): Promise<{ decision: Decision; note: string | null }> {
-    const o = validate(methods.awaitDecision.input, { approvalId });
-    const a = this.store.approval(o.approvalId);
-    if (!a) return Promise.reject(new ErrandError('not_found', `No approval #${o.approvalId}.`, 'approvalId'));
-    if (a.decision) return Promise.resolve({ decision: a.decision, note: a.note });
-    return new Promise((resolve) => {
-      const list = this.deciders.get(a.id) ?? [];
-      list.push(resolve);
-      this.deciders.set(a.id, list);
-    });
+    try {
+      this.assertOpen();
+      const o = validate(methods.awaitDecision.input, { approvalId });
+      const a = this.store.approval(o.approvalId);
+      if (!a) throw new ErrandError('not_found', `No approval #${o.approvalId}.`, 'approvalId');
+      if (a.decision) return Promise.resolve({ decision: a.decision, note: a.note });
+      return new Promise((resolve) => {
+        const list = this.deciders.get(a.id) ?? [];
+        list.push(resolve);
+        this.deciders.set(a.id, list);
+      });
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
   }
 
   // --- reports from inside a running job ------------------------------------------------
 
+  /**
+   * Progress from a job. Cheap by design (a chatty job may call it thousands of times a
+   * second): kept in memory, written to the store in one batch every 500 ms, and
+   * announced at most 10 times a second per job.
+   */
   jobProgress(input: Input<'jobProgress'>): void {
+    this.assertOpen();
     const o = validate(methods.jobProgress.input, input);
     this.inJob(o.jobId, o.attempt);
     const now = Date.now();
@@ -414,13 +514,16 @@ export class Engine {
   }
 
   jobStep(input: Input<'jobStep'>): void {
+    this.assertOpen();
     const o = validate(methods.jobStep.input, input);
     this.inJob(o.jobId, o.attempt);
     this.store.recordStep(o.jobId, o.attempt, o.name, o.status, Date.now());
     this.hub.coalesce(`job:${o.jobId}`, () => this.jobEvent(o.jobId));
   }
 
+  /** Declares (or revises) the planned steps. The plan may change; the record of steps taken never does. */
   jobPlan(input: Input<'jobPlan'>): void {
+    this.assertOpen();
     const o = validate(methods.jobPlan.input, input);
     this.inJob(o.jobId, o.attempt);
     const now = Date.now();
@@ -432,6 +535,7 @@ export class Engine {
   }
 
   jobAsk(input: Input<'jobAsk'>): number {
+    this.assertOpen();
     const o = validate(methods.jobAsk.input, input);
     const row = this.inJob(o.jobId, o.attempt);
     if (row.status !== 'running') throw new ErrandError('illegal_transition', `Job #${o.jobId} is already waiting for a decision; ask one question at a time.`);
@@ -449,6 +553,7 @@ export class Engine {
   }
 
   jobResult(input: Input<'jobResult'>): void {
+    this.assertOpen();
     const o = validate(methods.jobResult.input, input);
     const row = this.inJob(o.jobId, o.attempt);
     const now = Date.now();
@@ -470,14 +575,16 @@ export class Engine {
   // --- removal -----------------------------------------------------------------
 
   remove(ids: number[], by = 'api'): number[] {
+    this.assertOpen();
     const o = validate(methods.remove.input, { ids });
-    const rows = o.ids.map((id) => this.store.require(id, 'ids'));
+    const rows = [...new Set(o.ids)].map((id) => this.store.require(id, `ids.${o.ids.indexOf(id)}`));
     const busy = rows.find((r) => !isFinished(r.status));
     if (busy) throw new ErrandError('illegal_transition', `Cannot remove job #${busy.id}: it is ${busy.status}. Cancel it first.`);
     return this.drop(rows.map((r) => r.id), by);
   }
 
   clean(olderThanMs = 0, by = 'api'): number[] {
+    this.assertOpen();
     const o = validate(methods.clean.input, { olderThanMs });
     return this.drop(this.store.finishedBefore(Date.now() - o.olderThanMs), by);
   }
@@ -499,16 +606,19 @@ export class Engine {
   // --- status ---------------------------------------------------------------------
 
   status(): StatusSummary {
+    this.assertReadable();
     const counts = this.store.counts();
     const now = Date.now();
-    const running = this.store.rows(['running', 'waiting']).filter((r) => r.status === 'running');
-    const queued = counts.queued ? this.store.ready(Number.MAX_SAFE_INTEGER, 500) : [];
+    const running = counts.running ? this.store.rows(['running']) : [];
     const remaining = running.map((r) => this.eta(r, now).seconds);
-    const durations = queued.map((r) => {
-      const h = this.historyMs(r.eta_key);
-      return h === null ? null : h / 1000;
-    });
-    const etaSeconds = queueEta(remaining, durations, this.concurrency);
+    // every queued job counts (blocked or delayed ones too), grouped by what it runs
+    const queued = counts.queued
+      ? this.store.queuedByKey().map(({ key, n }): [number | null, number] => {
+          const h = this.historyMs(key);
+          return [h === null ? null : h / 1000, n];
+        })
+      : [];
+    const etaSeconds = queueEta(remaining, queued, this.concurrency);
     const needsYou = counts.waiting + this.store.unreadProblems();
     const queue = this.queueState();
     return { line: statusLine({ counts, needsYou, etaSeconds, paused: this.paused }), counts, needsYou, etaSeconds, queue };
@@ -516,6 +626,21 @@ export class Engine {
 
   snapshot(): { jobs: Job[]; status: StatusSummary; approvals: Approval[] } {
     return { jobs: this.list(), status: this.status(), approvals: this.approvals() };
+  }
+
+  /** What the engine holds armed: for tests and health checks ("idle does nothing"). */
+  diagnostics(): EngineDiagnostics {
+    let timeoutTimers = 0;
+    for (const r of this.runs.values()) if (r.timer) timeoutTimers++;
+    const d = {
+      dueTimer: this.dueTimer !== null,
+      progressTimer: this.progressTimer !== null,
+      kickPending: this.kickHandle !== null,
+      pendingEvents: this.hub.pendingCount,
+      timeoutTimers,
+      runs: this.runs.size,
+    };
+    return { ...d, idle: !d.dueTimer && !d.progressTimer && !d.kickPending && !d.pendingEvents && !d.timeoutTimers && !d.runs };
   }
 
   // --- the scheduler -------------------------------------------------------------------
@@ -526,57 +651,85 @@ export class Engine {
 
   /** Coalesces scheduling requests into one pass on the next turn; no polling anywhere. */
   private kick(): void {
-    if (this.kickPending || this.closed) return;
-    this.kickPending = true;
-    setImmediate(() => {
-      this.kickPending = false;
+    if (this.kickHandle || this.closed) return;
+    this.kickHandle = setImmediate(() => {
+      this.kickHandle = null;
       if (!this.closed) this.pump();
     });
   }
 
   private pump(): void {
     const now = Date.now();
-    if (!this.paused) {
-      const free = this.concurrency - this.slotsUsed();
-      if (free > 0) for (const row of this.store.ready(now, free)) this.start(row, now);
+    let claimed: JobRow[] = [];
+    try {
+      claimed = this.store.tx(() => this.claim(now));
+    } catch (e) {
+      this.log.error('could not start jobs', e);
     }
+    this.begin(claimed);
     this.armDueTimer(now);
     this.emitStatus();
   }
 
-  private armDueTimer(now: number): void {
-    if (this.dueTimer) clearTimeout(this.dueTimer);
-    this.dueTimer = null;
-    const due = this.store.nextDue(now);
-    if (due !== null) {
-      this.dueTimer = setTimeout(() => this.kick(), Math.min(due - now + 5, 2 ** 31 - 1));
-      this.dueTimer.unref();
-    }
-  }
-
-  private start(row: JobRow, now: number): void {
-    const attempt = row.attempt + 1;
-    try {
-      this.store.tx(() => {
+  /**
+   * Moves as many ready jobs as there are free slots to running (call inside a
+   * transaction: the jobs are recorded as started before any process is spawned, so
+   * a crash can never leave a process the store does not know about).
+   */
+  private claim(now: number): JobRow[] {
+    if (this.paused || this.closed) return [];
+    const free = this.concurrency - this.slotsUsed();
+    if (free <= 0) return [];
+    const out: JobRow[] = [];
+    for (const row of this.store.ready(now, free)) {
+      const attempt = row.attempt + 1;
+      out.push(
         this.store.transition(
           row.id,
           'start',
           { attempt, started_at: now, finished_at: null, exit_code: null, signal: null, error: null, result: null, progress: null, not_before: null, pgid: null },
           { type: 'started', by: BY_SCHEDULER, data: { attempt } },
           now,
-        );
-        this.store.openAttempt(row.id, attempt, now);
-      });
-    } catch (e) {
-      this.log.error(`could not start job #${row.id}`, e);
-      return;
+        ),
+      );
+      this.store.openAttempt(row.id, attempt, now);
     }
-    let resolveFinished!: () => void;
-    const finished = new Promise<void>((r) => (resolveFinished = r));
-    const run: RunState = { attempt, cmd: null, cancelBy: null, shutdown: false, timedOut: false, timer: null, baseTree: null, finished, resolveFinished };
-    this.runs.set(row.id, run);
-    this.emitJob(row.id);
-    void this.launch(row, run);
+    return out;
+  }
+
+  private armDueTimer(now: number): void {
+    const due = this.closed ? null : this.store.nextDue(now);
+    if (due === this.dueAt && (due === null || this.dueTimer)) return;
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = null;
+    this.dueAt = due;
+    if (due !== null) {
+      this.dueTimer = setTimeout(
+        () => {
+          this.dueTimer = null;
+          this.dueAt = null;
+          this.kick();
+        },
+        Math.min(Math.max(0, due - now) + 5, 2 ** 31 - 1),
+      );
+      this.dueTimer.unref();
+    }
+  }
+
+  /**
+   * Launches the processes of claimed (already running) jobs. Every run is registered
+   * before anyone hears of it, so a listener reacting to the news (say, by cancelling)
+   * finds it in place.
+   */
+  private begin(rows: readonly JobRow[]): void {
+    for (const row of rows) {
+      let resolveFinished!: () => void;
+      const finished = new Promise<void>((r) => (resolveFinished = r));
+      const run: RunState = { attempt: row.attempt, cmd: null, cancelBy: null, shutdown: false, timedOut: false, timer: null, baseTree: null, finished, resolveFinished };
+      this.runs.set(row.id, run);
+      void this.launch(row, run);
+    }
+    for (const row of rows) this.emitJob(row.id);
   }
 
   private async launch(row: JobRow, run: RunState): Promise<void> {
@@ -596,21 +749,21 @@ export class Engine {
           exit = { exitCode: null, signal: null, spawnError: null };
         } else {
           const spec = parseJson<CommandStoredSpec>(row.spec)!;
+          const file = logPath(this.home, id, run.attempt);
           const cmd = startCommand({
             argv: spec.argv,
             shell: spec.shell,
             cwd: row.cwd,
             env: this.jobEnv(row, spec, run.attempt),
-            logFile: logPath(this.home, id, run.attempt),
-            onOutput: () => this.hub.coalesce(`log:${id}`, () => ({ type: 'log', jobId: id, attempt: run.attempt, size: fileSize(logPath(this.home, id, run.attempt)) })),
+            logFile: file,
+            leftoverGraceMs: this.killGraceMs,
+            onOutput: () => this.hub.coalesce(`log:${id}`, () => ({ type: 'log', jobId: id, attempt: run.attempt, size: fileSize(file) })),
           });
           run.cmd = cmd;
-          if (cmd.pgid > 0) {
-            this.store.update(id, { pgid: cmd.pgid });
-            this.store.setAttemptPgid(id, run.attempt, cmd.pgid);
-          }
+          if (cmd.pgid > 0) this.store.setPgid(id, run.attempt, cmd.pgid);
           if (row.timeout_ms) {
             run.timer = setTimeout(() => {
+              run.timer = null;
               run.timedOut = true;
               cmd.terminate(this.killGraceMs);
             }, row.timeout_ms);
@@ -633,12 +786,13 @@ export class Engine {
 
   private async finishAttempt(id: number, run: RunState, exit: ExitInfo): Promise<void> {
     if (run.timer) clearTimeout(run.timer);
+    run.timer = null;
     this.flushProgress();
-    let row = this.store.row(id);
     try {
+      const row = this.store.row(id);
       if (!row) return;
       let result = parseJson<JobResult>(row.result);
-      if (row.capture_patch && run.baseTree && exit.exitCode === 0 && !run.cancelBy && !result) {
+      if (row.capture_patch && run.baseTree && exit.exitCode === 0 && !run.timedOut && !run.cancelBy && !run.shutdown && !result) {
         try {
           const end = await snapshotTree(row.cwd);
           if (end && end !== run.baseTree) {
@@ -650,19 +804,32 @@ export class Engine {
         }
       }
       const now = Date.now();
-      const outcome = this.store.tx(() => this.recordOutcome(this.store.row(id)!, run, exit, result, now));
-      row = outcome.row;
+      // The slot is free from here: the outcome and the next job's start share one commit.
+      this.runs.delete(id);
+      this.waiting.delete(id);
+      let claimed: JobRow[] = [];
+      const outcome = this.store.tx(() => {
+        const o = this.recordOutcome(this.store.row(id)!, run, exit, result, now);
+        claimed = this.claim(now);
+        return o;
+      });
+      this.begin(claimed);
+      this.rates.delete(id);
       for (const a of outcome.expired) this.settleApproval(a);
-      if (row.status === 'succeeded') this.history.delete(row.eta_key);
-      if (row.status === 'failed' || row.status === 'cancelled' || row.status === 'interrupted') this.propagateFailure(id, now);
+      if (outcome.row.status === 'succeeded') this.history.delete(outcome.row.eta_key);
+      if (DOOMED.includes(outcome.row.status)) this.propagateFailure(id, now);
     } catch (e) {
       this.log.error(`job #${id}: could not record how it ended`, e);
     } finally {
       this.runs.delete(id);
       this.waiting.delete(id);
       this.rates.delete(id);
-      this.hub.flush(`log:${id}`);
-      if (this.store.db.open) this.emitJob(id);
+      if (this.store.db.open) {
+        this.hub.flush(`log:${id}`);
+        this.emitJob(id);
+      }
+      this.hub.forget(`log:${id}`);
+      this.hub.forget(`job:${id}`);
       run.resolveFinished();
       this.kick();
     }
@@ -680,8 +847,9 @@ export class Engine {
       row = this.store.transition(row.id, 'decide', {}, { type: 'approval-expired', by: 'host', data: { approvalId: open?.id } }, now);
     }
     const ended = { finished_at: now, exit_code: exit.exitCode, signal: exit.signal };
-    const attemptEnd = (status: JobStatus, error: string | null, res: JobResult | null = null): void => {
-      this.store.closeAttempt(row.id, run.attempt, { status, ...ended, error, result: res ? JSON.stringify(res) : null });
+    const resultJson = result ? JSON.stringify(result) : null;
+    const attemptEnd = (status: JobStatus, error: string | null): void => {
+      this.store.closeAttempt(row.id, run.attempt, { status, ...ended, error, result: resultJson });
       this.store.closeOpenSteps(row.id, run.attempt, status === 'succeeded' ? 'done' : 'failed', now);
     };
     if (run.shutdown) {
@@ -697,11 +865,12 @@ export class Engine {
       return { row: this.store.transition(row.id, 'cancel', { ...ended, error }, { type: 'cancelled', by: run.cancelBy, data: { signal: exit.signal } }, now), expired };
     }
     if (exit.exitCode === 0 && !run.timedOut) {
-      attemptEnd('succeeded', null, result);
-      return { row: this.store.transition(row.id, 'succeed', { ...ended, result: result ? JSON.stringify(result) : null }, { type: 'finished', by: 'job', data: { exitCode: 0, result: result?.type } }, now), expired };
+      attemptEnd('succeeded', null);
+      return { row: this.store.transition(row.id, 'succeed', { ...ended, result: resultJson }, { type: 'finished', by: 'job', data: { exitCode: 0, result: result?.type } }, now), expired };
     }
-    const error = exit.spawnError ?? (run.timedOut ? `timed out after ${Math.round(row.timeout_ms! / 1000)}s` : exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.exitCode}`);
-    attemptEnd('failed', error, result);
+    const error =
+      exit.spawnError ?? (run.timedOut ? `timed out after ${formatMs(row.timeout_ms!)}` : exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.exitCode}`);
+    attemptEnd('failed', error);
     if (row.auto_retries < row.max_retries) {
       const delay = Math.min(row.retry_backoff_ms * 2 ** row.auto_retries, 3_600_000);
       return {
@@ -715,14 +884,24 @@ export class Engine {
         expired,
       };
     }
-    return { row: this.store.transition(row.id, 'fail', { ...ended, error, result: result ? JSON.stringify(result) : null }, { type: 'failed', by: 'job', data: { error, exitCode: exit.exitCode, signal: exit.signal } }, now), expired };
+    return {
+      row: this.store.transition(row.id, 'fail', { ...ended, error, result: resultJson }, { type: 'failed', by: 'job', data: { error, exitCode: exit.exitCode, signal: exit.signal } }, now),
+      expired,
+    };
   }
 
-  /** Dependants of a job that will not succeed fail too, saying which dependency. */
+  /** Dependants of a job that will not succeed fail too, saying which dependency (transitively). */
   private propagateFailure(depId: number, now: number): void {
+    const stack: [number, JobStatus][] = [];
     const dep = this.store.row(depId);
-    if (!dep) return;
-    for (const id of this.store.dependants(depId)) this.failForDependency(id, depId, dep.status, now);
+    if (dep) stack.push([depId, dep.status]);
+    while (stack.length) {
+      const [d, status] = stack.pop()!;
+      for (const id of this.store.dependants(d)) {
+        this.failForDependency(id, d, status, now);
+        stack.push([id, 'failed']);
+      }
+    }
   }
 
   private failForDependency(id: number, depId: number, depStatus: JobStatus, now: number): void {
@@ -730,7 +909,6 @@ export class Engine {
     const error = `dependency #${depId} ${word}`;
     this.store.transition(id, 'fail', { finished_at: now, error }, { type: 'failed', by: BY_SCHEDULER, data: { error, dependency: depId } }, now);
     this.emitJob(id);
-    this.propagateFailure(id, now);
   }
 
   private flushProgress(): void {
@@ -743,33 +921,46 @@ export class Engine {
 
   // --- views and events -----------------------------------------------------------------
 
+  private assertOpen(): void {
+    if (this.closed) throw new ErrandError('busy', 'Errand is shutting down; try again once it has restarted.');
+  }
+
+  private assertReadable(): void {
+    if (!this.store.db.open) throw new ErrandError('busy', 'Errand has shut down; try again once it has restarted.');
+  }
+
   private rowsFor(ids: number[], action: 'cancel' | 'retry' | 'hold' | 'release'): JobRow[] {
     const o = validate(methods[action].input, { ids });
-    const rows = [...new Set(o.ids)].map((id) => this.store.require(id, 'ids'));
+    const rows = [...new Set(o.ids)].map((id) => this.store.require(id, `ids.${o.ids.indexOf(id)}`));
     // all-or-nothing: refuse the whole request before touching anything
     for (const r of rows) this.store.assertCan(action, r);
     return rows;
   }
 
   private historyMs(key: string): number | null {
-    if (!this.history.has(key)) this.history.set(key, median(this.store.durations(key, HISTORY_SAMPLES)));
-    return this.history.get(key)!;
+    let h = this.history.get(key);
+    if (h === undefined) {
+      if (this.history.size >= HISTORY_CACHE_MAX) this.history.clear();
+      h = median(this.store.durations(key, HISTORY_SAMPLES));
+      this.history.set(key, h);
+    }
+    return h;
   }
 
   private eta(row: JobRow, now: number): Job['eta'] {
+    if (isFinished(row.status)) return { seconds: null, basis: 'unknown' };
     const progress = this.dirtyProgress.get(row.id) ?? parseJson<Progress>(row.progress);
-    return estimate({ status: row.status, startedAt: row.started_at, progressTotal: progress?.total ?? null, rate: this.rates.get(row.id), historyMs: isFinished(row.status) ? null : this.historyMs(row.eta_key), now });
+    return estimate({ status: row.status, startedAt: row.started_at, progressTotal: progress?.total ?? null, rate: this.rates.get(row.id), historyMs: this.historyMs(row.eta_key), now });
   }
 
-  private view(row: JobRow, known?: Map<number, JobStatus>): Job {
-    const now = Date.now();
+  private view(row: JobRow, known?: Map<number, JobStatus>, now = Date.now(), slots = this.slotsUsed()): Job {
     const after = parseJson<number[]>(row.after) ?? [];
     let blockedOn: number[] = [];
     if (after.length && (row.status === 'queued' || row.status === 'held')) {
       const missing = after.filter((d) => !known?.has(d));
-      const fetched = this.store.statuses(missing);
+      const fetched = missing.length ? this.store.statuses(missing) : undefined;
       blockedOn = after.filter((d) => {
-        const s = known?.get(d) ?? fetched.get(d);
+        const s = known?.get(d) ?? fetched?.get(d);
         return s !== undefined && s !== 'succeeded';
       });
     }
@@ -782,7 +973,7 @@ export class Engine {
       status: row.status,
       now,
       paused: this.paused,
-      running: this.slotsUsed(),
+      running: slots,
       concurrency: this.concurrency,
       notBefore: row.not_before,
       autoRetries: row.auto_retries,
@@ -804,7 +995,7 @@ export class Engine {
       status: row.status,
       priority: row.priority,
       after,
-      labels: parseJson<string[]>(row.labels) ?? [],
+      labels: row.labels === '[]' ? [] : (parseJson<string[]>(row.labels) ?? []),
       cwd: row.cwd,
       command,
       createdAt: row.created_at,
@@ -822,7 +1013,7 @@ export class Engine {
       signal: row.signal,
       error: row.error,
       result,
-      plan: parseJson<string[]>(row.plan) ?? [],
+      plan: row.plan === '[]' ? [] : (parseJson<string[]>(row.plan) ?? []),
       unread: isFinished(row.status) && row.read_at === null,
     };
   }
@@ -832,7 +1023,9 @@ export class Engine {
     return row ? { type: 'job', job: this.view(row) } : null;
   }
 
+  /** A state change: sent at once (replacing any coalesced update of the same job). */
   private emitJob(id: number): void {
+    if (!this.hub.size) return;
     const e = this.jobEvent(id);
     if (e) this.hub.emit(e, `job:${id}`);
     this.emitStatus();
@@ -848,12 +1041,19 @@ export class Engine {
   /**
    * Graceful stop: nothing new starts, running jobs get SIGTERM (SIGKILL after the
    * grace) and are recorded as interrupted (restartable ones go back to the queue),
-   * then the store is closed.
+   * then the store is closed. Leaves no timers and no processes behind.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true;
     if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = null;
+    if (this.kickHandle) clearImmediate(this.kickHandle);
+    this.kickHandle = null;
     const waits: Promise<void>[] = [];
     for (const run of this.runs.values()) {
       run.shutdown = true;
@@ -869,8 +1069,23 @@ export class Engine {
   }
 }
 
+/** The plan's steps not yet recorded in the current attempt, as "planned" entries after the record. */
+function plannedSteps(row: JobRow, recorded: readonly Step[]): Step[] {
+  const plan = parseJson<string[]>(row.plan) ?? [];
+  if (!plan.length || isFinished(row.status)) return [];
+  const attempt = row.status === 'queued' || row.status === 'held' ? row.attempt + 1 : row.attempt;
+  const current = recorded.filter((s) => s.attempt === attempt);
+  const seen = new Set(current.map((s) => s.name));
+  let index = current.length ? Math.max(...current.map((s) => s.index)) + 1 : 0;
+  return plan.filter((name) => !seen.has(name)).map((name) => ({ attempt, index: index++, name, status: 'planned', startedAt: null, finishedAt: null }));
+}
+
 function commandText(spec: CommandStoredSpec): string {
   return spec.argv ? shellQuote(spec.argv) : spec.shell!;
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : formatDuration(ms / 1000);
 }
 
 function fileSize(file: string): number {

@@ -1,31 +1,49 @@
 import type { Eta } from '../contract/job';
 
 /**
- * Progress-rate estimator: an exponentially weighted rate of done-units per second,
- * so one burst or stall moves the estimate without throwing it around.
+ * Progress-rate estimator: an exponentially weighted rate of done-units per second
+ * (time-weighted, half-life `halfLifeMs`), so one burst or stall moves the estimate
+ * without throwing it around, and a lasting change of pace is followed within a few
+ * half-lives. Reports that arrive within the same millisecond are merged, not lost.
  */
 export class RateTracker {
-  private last: { t: number; done: number } | null = null;
+  /** The last sample the rate was updated from. */
+  private anchor: { t: number; done: number } | null = null;
+  /** The newest sample (may share its timestamp with the anchor). */
+  private latest: { t: number; done: number } | null = null;
   private rate: number | null = null;
   constructor(private readonly halfLifeMs = 10_000) {}
 
   sample(t: number, done: number): void {
-    if (this.last && t > this.last.t && done >= this.last.done) {
-      const dt = t - this.last.t;
-      const inst = ((done - this.last.done) / dt) * 1000;
-      const w = 1 - Math.pow(0.5, dt / this.halfLifeMs);
-      this.rate = this.rate === null ? inst : this.rate + w * (inst - this.rate);
-    } else if (this.last && done < this.last.done) {
-      this.rate = null; // the job restarted its count; start over
+    if (this.latest && done < this.latest.done) {
+      // the job restarted its count: start over
+      this.rate = null;
+      this.anchor = this.latest = { t, done };
+      return;
     }
-    this.last = { t, done };
+    this.latest = { t, done };
+    if (!this.anchor) {
+      this.anchor = { t, done };
+      return;
+    }
+    const dt = t - this.anchor.t;
+    if (dt <= 0) return; // same millisecond: merged into the next update
+    const inst = ((done - this.anchor.done) / dt) * 1000;
+    const w = 1 - Math.pow(0.5, dt / this.halfLifeMs);
+    this.rate = this.rate === null ? inst : this.rate + w * (inst - this.rate);
+    this.anchor = { t, done };
+  }
+
+  /** Smoothed units per second; null before two samples at different times. */
+  unitsPerSecond(): number | null {
+    return this.rate;
   }
 
   /** Seconds to reach `total` from the last sample, corrected for time since then; null when no rate yet. */
   remaining(total: number, now: number): number | null {
-    if (!this.last || !this.rate || this.rate <= 0) return null;
-    const left = Math.max(0, total - this.last.done) / this.rate;
-    return Math.max(0, left - Math.max(0, now - this.last.t) / 1000);
+    if (!this.latest || this.rate === null || this.rate <= 0) return null;
+    const left = Math.max(0, total - this.latest.done) / this.rate;
+    return Math.max(0, left - Math.max(0, now - this.latest.t) / 1000);
   }
 }
 
@@ -67,21 +85,29 @@ export function estimate(i: EtaInputs): Eta {
  * When will the queue be empty? Simulates `slots` workers: running jobs hold a slot for
  * their remaining time; queued ones take the earliest free slot in order. Null if any
  * job involved has no estimate: an honest "unknown" beats a confident wrong number.
+ * Queued jobs come as durations, or as [duration, count] runs of identical ones.
  */
-export function queueEta(runningRemaining: readonly (number | null)[], queuedDurations: readonly (number | null)[], slots: number): number | null {
-  if (!runningRemaining.length && !queuedDurations.length) return null;
-  if (runningRemaining.some((x) => x === null) || queuedDurations.some((x) => x === null)) return null;
+export function queueEta(runningRemaining: readonly (number | null)[], queued: readonly (number | null | readonly [number | null, number])[], slots: number): number | null {
+  const runs = queued.map((q): [number | null, number] => (Array.isArray(q) ? [q[0], q[1]] : [q as number | null, 1]));
+  if (!runningRemaining.length && !runs.some(([, n]) => n > 0)) return null;
+  if (runningRemaining.some((x) => x === null) || runs.some(([d, n]) => d === null && n > 0)) return null;
   const free = Array.from({ length: Math.max(1, slots) }, () => 0);
+  const settle = (): void => {
+    // keep `free` sorted after free[0] grew: one pass of insertion
+    for (let i = 0; i + 1 < free.length && free[i]! > free[i + 1]!; i++) [free[i], free[i + 1]] = [free[i + 1]!, free[i]!];
+  };
   for (const r of runningRemaining as number[]) {
-    free.sort((a, b) => a - b);
     free[0] = Math.max(free[0]!, r);
+    settle();
   }
   // running jobs beyond the slot count (approved waits) simply run alongside
   let end = Math.max(0, ...(runningRemaining as number[]));
-  for (const d of queuedDurations as number[]) {
-    free.sort((a, b) => a - b);
-    free[0] = free[0]! + d;
-    end = Math.max(end, free[0]);
+  for (const [d, n] of runs as [number, number][]) {
+    for (let k = 0; k < n; k++) {
+      free[0] = free[0]! + d;
+      end = Math.max(end, free[0]);
+      settle();
+    }
   }
   return end;
 }

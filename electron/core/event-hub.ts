@@ -26,6 +26,7 @@ export class EventHub {
 
   /** Sends now, replacing any coalesced update pending under the same key. */
   emit(e: HostEvent, key?: string): void {
+    if (!this.listeners.size) return;
     if (key) {
       const p = this.pending.get(key);
       if (p) {
@@ -37,8 +38,17 @@ export class EventHub {
     for (const fn of this.listeners) fn(e);
   }
 
-  /** Sends at most once per interval per key; the last build in a burst wins. */
+  /** Coalesced updates waiting for their turn (each holds one timer). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Sends at most once per interval per key; the last build in a burst wins. With
+   * nobody listening nothing is built or scheduled.
+   */
   coalesce(key: string, build: () => HostEvent | null): void {
+    if (!this.listeners.size) return;
     const p = this.pending.get(key);
     if (p) {
       p.build = build;
@@ -67,6 +77,7 @@ export class EventHub {
     this.send(key, p.build);
   }
 
+  /** Drops a key's pending update and its rate memory (the job finished or was removed). */
   forget(key: string): void {
     const p = this.pending.get(key);
     if (p) clearTimeout(p.timer);
@@ -77,6 +88,7 @@ export class EventHub {
   close(): void {
     for (const p of this.pending.values()) clearTimeout(p.timer);
     this.pending.clear();
+    this.lastSent.clear();
     this.listeners.clear();
   }
 

@@ -3,27 +3,41 @@ import type { Logger } from './logger';
 import { reapOrphanGroup } from './runners/process-group';
 import type { JobStore } from './store/job-store';
 
+export interface RecoverOptions {
+  /** The data dir: orphans are recognised by the ERRAND_HOME their host gave them. */
+  home?: string;
+  /** SIGTERM → SIGKILL grace for orphaned process groups. */
+  graceMs?: number;
+}
+
 /**
  * Runs when a host opens the store. Jobs recorded as running or waiting belong to a
  * host that died (the data-dir lock guarantees no live one owns them): their process
  * groups are ended first, so nothing runs twice, then each job becomes interrupted,
- * or queued again when it was marked restartable. Logs up to the crash stay.
+ * or queued again when it was marked restartable, with an event by "recovery" saying
+ * why. Open approvals expire. Logs up to the crash stay readable.
  */
-export function recover(store: JobStore, now: number, log: Logger): { id: number; status: JobStatus }[] {
+export function recover(store: JobStore, now: number, log: Logger, opts: RecoverOptions = {}): { id: number; status: JobStatus }[] {
   const out: { id: number; status: JobStatus }[] = [];
   for (const row of store.rows(['running', 'waiting'])) {
-    const reaped = row.pgid ? reapOrphanGroup(row.pgid, row.id) : 'absent';
+    let reaped: 'absent' | 'terminated' | 'killed' = 'absent';
+    try {
+      reaped = row.pgid ? reapOrphanGroup(row.pgid, row.id, opts.graceMs ?? 2000, opts.home) : 'absent';
+    } catch (e) {
+      log.error(`job #${row.id}: could not end process group ${row.pgid}`, e);
+    }
     if (reaped !== 'absent') log.warn(`job #${row.id}: ended process group ${row.pgid} left by a previous host (${reaped})`);
-    const reason = `the host stopped while it ran${reaped === 'absent' ? '' : `; its processes were ${reaped}`}`;
+    const reason = `the host stopped while it ran${reaped === 'absent' ? '' : `; its leftover processes were ${reaped}`}`;
     const error = `interrupted: ${reason}`;
     const next = store.tx(() => {
       const open = store.openApproval(row.id);
       if (open) store.decideApproval(open.id, 'expired', 'the host stopped before a decision', 'recovery', now);
-      if (row.attempt > 0) store.closeAttempt(row.id, row.attempt, { status: 'interrupted', finished_at: now, error });
+      if (row.attempt > 0) store.closeAttempt(row.id, row.attempt, { status: 'interrupted', finished_at: now, error, result: row.result });
       store.closeOpenSteps(row.id, row.attempt, 'failed', now);
+      const data = { reason, processes: reaped, attempt: row.attempt, ...(open ? { approvalId: open.id } : {}) };
       return row.restartable
-        ? store.transition(row.id, 'requeue', { error, pgid: null }, { type: 'requeued', by: 'recovery', data: { reason, processes: reaped } }, now)
-        : store.transition(row.id, 'interrupt', { error, finished_at: now, pgid: null }, { type: 'interrupted', by: 'recovery', data: { reason, processes: reaped } }, now);
+        ? store.transition(row.id, 'requeue', { error, pgid: null }, { type: 'requeued', by: 'recovery', data: { ...data, restartable: true } }, now)
+        : store.transition(row.id, 'interrupt', { error, finished_at: now, pgid: null }, { type: 'interrupted', by: 'recovery', data }, now);
     });
     out.push({ id: row.id, status: next.status });
   }

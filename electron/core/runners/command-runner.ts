@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { groupAlive, signalGroup } from './process-group';
+import { endGroup, signalGroup } from './process-group';
 
 export interface CommandRun {
   argv?: string[] | undefined;
@@ -11,6 +11,11 @@ export interface CommandRun {
   logFile: string;
   /** Called (uncoalesced) whenever the log file may have grown. */
   onOutput: () => void;
+  /**
+   * Grace between SIGTERM and SIGKILL for processes the command leaves behind in its
+   * group after it exits by itself (default 5 s).
+   */
+  leftoverGraceMs?: number;
 }
 
 export interface ExitInfo {
@@ -22,8 +27,9 @@ export interface ExitInfo {
 
 export interface RunningCommand {
   pid: number;
-  /** The process group id (= pid: the child leads its own group). */
+  /** The process group id (= pid: the child leads its own group); -1 when it never started. */
   pgid: number;
+  /** Resolves once the command has exited and nothing of its process group runs any more. */
   exited: Promise<ExitInfo>;
   /** SIGTERM to the whole group, SIGKILL after graceMs if anything in it is still alive. */
   terminate(graceMs: number): void;
@@ -33,6 +39,10 @@ export interface RunningCommand {
  * Starts a command in its own process group with stdout and stderr going straight to
  * the attempt's log file: byte-exact, no copy through the host, and the output of a
  * job keeps being recorded even if the host dies under it.
+ *
+ * A job's processes end with it: when the command exits, whatever it left running in
+ * its group (background children) is ended too, so `exited` means "nothing of this
+ * job runs any more" and no orphan outlives its job.
  */
 export function startCommand(run: CommandRun): RunningCommand {
   fs.mkdirSync(path.dirname(run.logFile), { recursive: true, mode: 0o700 });
@@ -45,14 +55,18 @@ export function startCommand(run: CommandRun): RunningCommand {
   } finally {
     fs.closeSync(fd);
   }
-  let watcher: fs.FSWatcher | null = null;
-  try {
-    watcher = fs.watch(run.logFile, { persistent: false }, () => run.onOutput());
-  } catch {
-    watcher = null; // no inotify: the final size is still reported on exit
-  }
-  let killTimer: NodeJS.Timeout | null = null;
   const pid = child.pid ?? -1;
+  let watcher: fs.FSWatcher | null = null;
+  if (pid > 0) {
+    try {
+      watcher = fs.watch(run.logFile, { persistent: false }, () => run.onOutput());
+      watcher.on('error', () => watcher?.close());
+    } catch {
+      watcher = null; // no inotify: the final size is still reported on exit
+    }
+  }
+  let ending: Promise<unknown> | null = null;
+  const end = (graceMs: number): Promise<unknown> => (ending ??= endGroup(pid, graceMs).catch(() => undefined));
 
   const exited = new Promise<ExitInfo>((resolve) => {
     let settled = false;
@@ -70,10 +84,13 @@ export function startCommand(run: CommandRun): RunningCommand {
       }
     });
     child.once('exit', (code, signal) => {
-      // The leader is gone; anything it left in its group keeps running only until the
-      // kill timer of a cancel fires.
-      if (killTimer && !groupAlive(pid)) clearTimeout(killTimer);
-      done({ exitCode: code, signal, spawnError: null });
+      const info = { exitCode: code, signal, spawnError: null };
+      // The leader is gone (and reaped). Anything it left in its group ends with it:
+      // an ongoing terminate() finishes its SIGTERM → SIGKILL course; leftovers of a
+      // command that exited by itself get the same treatment.
+      if (ending) void ending.then(() => done(info));
+      else if (signalGroup(pid, 0)) void end(run.leftoverGraceMs ?? 5000).then(() => done(info));
+      else done(info);
     });
   });
 
@@ -82,13 +99,7 @@ export function startCommand(run: CommandRun): RunningCommand {
     pgid: pid,
     exited,
     terminate(graceMs: number) {
-      if (pid < 0) return;
-      signalGroup(pid, 'SIGTERM');
-      if (killTimer) return;
-      killTimer = setTimeout(() => {
-        if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
-      }, graceMs);
-      killTimer.unref();
+      if (pid > 0) void end(graceMs);
     },
   };
 }

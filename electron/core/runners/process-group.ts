@@ -2,6 +2,7 @@ import fs from 'node:fs';
 
 /** Signals a whole process group; false when it no longer exists. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  if (!(pgid > 1)) return false; // never -1 (everything) or 0/1 (our own group, init)
   try {
     if (process.platform === 'win32') {
       process.kill(pgid, signal);
@@ -16,31 +17,83 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-export const groupAlive = (pgid: number): boolean => signalGroup(pgid, 0);
+interface ProcInfo {
+  pid: number;
+  pgrp: number;
+  /** R, S, D, Z (zombie), X (dead), … */
+  state: string;
+}
 
-/**
- * Pids of a process group that carry a given ERRAND_JOB_ID (Linux /proc). Guards
- * recovery against a recorded pgid that now belongs to someone else.
- */
-export function membersOfJob(pgid: number, jobId: number): number[] | null {
-  if (process.platform !== 'linux') return null;
-  const out: number[] = [];
-  let entries: string[];
+function procInfo(name: string): ProcInfo | null {
   try {
-    entries = fs.readdirSync('/proc');
+    const stat = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
+    // "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { pid: Number(name), state: fields[0] ?? '?', pgrp: Number(fields[2]) };
+  } catch {
+    return null; // gone, or not readable
+  }
+}
+
+function procEntries(): string[] | null {
+  try {
+    return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n));
   } catch {
     return null;
   }
-  const marker = `ERRAND_JOB_ID=${jobId}\0`;
+}
+
+/**
+ * Live (not zombie) members of a process group, from Linux /proc; null where that
+ * cannot be told. A zombie has finished running: only its parent's wait() is missing,
+ * which in a container whose init does not reap can be forever.
+ */
+export function liveMembers(pgid: number): number[] | null {
+  if (process.platform !== 'linux') return null;
+  const entries = procEntries();
+  if (!entries) return null;
+  const out: number[] = [];
   for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
+    const p = procInfo(name);
+    if (p && p.pgrp === pgid && p.state !== 'Z' && p.state !== 'X') out.push(p.pid);
+  }
+  return out;
+}
+
+/** True while any process of the group is still running (zombies do not count). */
+export function groupAlive(pgid: number): boolean {
+  if (!signalGroup(pgid, 0)) return false;
+  const live = liveMembers(pgid);
+  return live === null ? true : live.length > 0;
+}
+
+/** True while a process is running (a zombie, or no such pid, is not). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (process.platform !== 'linux') return true;
+  const p = procInfo(String(pid));
+  return p !== null && p.state !== 'Z' && p.state !== 'X';
+}
+
+/**
+ * Live pids of a process group that carry this job's ERRAND_JOB_ID and ERRAND_HOME
+ * (Linux /proc). Guards recovery against a recorded pgid that now belongs to someone
+ * else. Null where that cannot be told.
+ */
+export function membersOfJob(pgid: number, jobId: number, home?: string): number[] | null {
+  const live = liveMembers(pgid);
+  if (live === null) return null;
+  const idMarker = `\0ERRAND_JOB_ID=${jobId}\0`;
+  const homeMarker = home === undefined ? null : `\0ERRAND_HOME=${home}\0`;
+  const out: number[] = [];
+  for (const pid of live) {
     try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      // pgrp is the 5th field, after "pid (comm) state ppid"; comm may hold spaces
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== pgid) continue;
-      const env = fs.readFileSync(`/proc/${name}/environ`, 'latin1');
-      if (`${env}\0`.includes(marker)) out.push(Number(name));
+      const env = `\0${fs.readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`;
+      if (env.includes(idMarker) && (homeMarker === null || env.includes(homeMarker))) out.push(pid);
     } catch {
       // gone or not readable: not ours
     }
@@ -48,24 +101,58 @@ export function membersOfJob(pgid: number, jobId: number): number[] | null {
   return out;
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const sleepSync = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 };
 
 /**
+ * Waits (checking with a growing interval: this runs only while a group is being
+ * ended, never when idle) until the group has no live process; false on timeout.
+ */
+export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (let step = 10; ; step = Math.min(step * 2, 100)) {
+    if (!groupAlive(pgid)) return true;
+    const left = end - Date.now();
+    if (left <= 0) return false;
+    await sleep(Math.min(step, left));
+  }
+}
+
+/**
+ * Ends a whole process group: SIGTERM, SIGKILL after `graceMs` if anything in it is
+ * still alive, and resolves once nothing in it runs. Returns how it ended.
+ */
+export async function endGroup(pgid: number, graceMs: number): Promise<'absent' | 'terminated' | 'killed'> {
+  if (!groupAlive(pgid)) return 'absent';
+  signalGroup(pgid, 'SIGTERM');
+  if (await waitGroupGone(pgid, graceMs)) return 'terminated';
+  signalGroup(pgid, 'SIGKILL');
+  await waitGroupGone(pgid, 10_000);
+  return 'killed';
+}
+
+/**
  * Ends what a dead host left running: SIGTERM, then SIGKILL after `graceMs`. Only
  * touches the group when it still holds the job's own processes (where we can tell).
+ * Synchronous: it runs once, while the store opens, before anything can start.
  * Returns how the group ended: "absent", "terminated" or "killed".
  */
-export function reapOrphanGroup(pgid: number, jobId: number, graceMs = 2000): 'absent' | 'terminated' | 'killed' {
-  const members = membersOfJob(pgid, jobId);
+export function reapOrphanGroup(pgid: number, jobId: number, graceMs = 2000, home?: string): 'absent' | 'terminated' | 'killed' {
+  const members = membersOfJob(pgid, jobId, home);
   if (members !== null && members.length === 0) return 'absent';
   if (!signalGroup(pgid, 'SIGTERM')) return 'absent';
-  const until = Date.now() + graceMs;
-  while (Date.now() < until) {
-    if (!groupAlive(pgid)) return 'terminated';
-    sleepSync(25);
-  }
+  const wait = (ms: number): boolean => {
+    const until = Date.now() + ms;
+    for (let step = 5; ; step = Math.min(step * 2, 50)) {
+      if (!groupAlive(pgid)) return true;
+      if (Date.now() >= until) return false;
+      sleepSync(step);
+    }
+  };
+  if (wait(graceMs)) return 'terminated';
   signalGroup(pgid, 'SIGKILL');
+  wait(5000);
   return 'killed';
 }

@@ -91,13 +91,14 @@ export class JobStore {
     return this.db.transaction(fn)();
   }
 
+  /** Inserts a queued job with its dependencies and its "created" event, in one transaction. */
   insert(job: NewJob, now: number, by: string): JobRow {
     return this.tx(() => {
-      const info = this.stmt(
+      const row = this.stmt(
         `INSERT INTO jobs (title, kind, spec, cwd, priority, after, labels, status, max_retries, retry_backoff_ms, timeout_ms,
            not_before, restartable, capture_patch, eta_key, plan, created_at)
-         VALUES (?, 'command', ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
+         VALUES (?, 'command', ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      ).get(
         job.title,
         JSON.stringify(job.spec),
         job.cwd,
@@ -113,13 +114,29 @@ export class JobStore {
         job.etaKey,
         JSON.stringify(job.plan),
         now,
-      );
-      const id = Number(info.lastInsertRowid);
-      const dep = this.stmt('INSERT OR IGNORE INTO job_deps (job_id, dep_id) VALUES (?, ?)');
-      for (const d of job.after) dep.run(id, d);
-      this.event(id, 0, now, { type: 'created', by, data: { title: job.title, priority: job.priority, after: job.after } });
-      return this.row(id)!;
+      ) as JobRow;
+      if (job.after.length) {
+        const dep = this.stmt('INSERT OR IGNORE INTO job_deps (job_id, dep_id) VALUES (?, ?)');
+        for (const d of job.after) dep.run(row.id, d);
+      }
+      this.event(row.id, 0, now, { type: 'created', by, data: { title: job.title, priority: job.priority, after: job.after } });
+      return row;
     });
+  }
+
+  /** Highest job id ever handed out (ids are never reused, even after removal). */
+  lastId(): number {
+    const r = this.stmt("SELECT seq FROM sqlite_sequence WHERE name = 'jobs'").get() as { seq: number } | undefined;
+    return r?.seq ?? 0;
+  }
+
+  /** Row counts of every table: what tests compare to prove a refused call changed nothing. */
+  tableCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const t of ['jobs', 'job_deps', 'attempts', 'steps', 'events', 'approvals', 'settings']) {
+      out[t] = (this.stmt(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
+    }
+    return out;
   }
 
   row(id: number): JobRow | undefined {
@@ -138,13 +155,17 @@ export class JobStore {
     return this.stmt(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY id LIMIT ?`).all(...statuses, limit) as JobRow[];
   }
 
+  /** Statuses of many jobs in one query; ids that do not exist are absent from the map. */
   statuses(ids: readonly number[]): Map<number, JobStatus> {
     const out = new Map<number, JobStatus>();
-    const s = this.stmt('SELECT status FROM jobs WHERE id = ?');
-    for (const id of ids) {
-      const r = s.get(id) as { status: JobStatus } | undefined;
-      if (r) out.set(id, r.status);
+    if (!ids.length) return out;
+    if (ids.length === 1) {
+      const r = this.stmt('SELECT status FROM jobs WHERE id = ?').get(ids[0]) as { status: JobStatus } | undefined;
+      if (r) out.set(ids[0]!, r.status);
+      return out;
     }
+    const rows = this.stmt('SELECT id, status FROM jobs WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as { id: number; status: JobStatus }[];
+    for (const r of rows) out.set(r.id, r.status);
     return out;
   }
 
@@ -157,12 +178,12 @@ export class JobStore {
     const cols = Object.keys(set) as (keyof Columns)[];
     const assign = ['status = ?', ...cols.map((c) => `${c} = ?`)].join(', ');
     const from = t.from.map(() => '?').join(',');
-    const sql = `UPDATE jobs SET ${assign} WHERE id = ? AND status IN (${from})`;
+    const sql = `UPDATE jobs SET ${assign} WHERE id = ? AND status IN (${from}) RETURNING *`;
     return this.tx(() => {
-      const cur = this.require(id);
-      const info = this.stmt(sql).run(t.to, ...cols.map((c) => set[c] ?? null), id, ...t.from);
-      if (info.changes === 0) throw new ErrandError('illegal_transition', refusal(action, id, cur.status));
-      const row = this.row(id)!;
+      const cur = this.stmt('SELECT status FROM jobs WHERE id = ?').get(id) as { status: JobStatus } | undefined;
+      if (!cur) throw new ErrandError('not_found', `No job #${id}. List jobs with \`errand ls\`.`, 'id');
+      const row = this.stmt(sql).get(t.to, ...cols.map((c) => set[c] ?? null), id, ...t.from) as JobRow | undefined;
+      if (!row) throw new ErrandError('illegal_transition', refusal(action, id, cur.status));
       this.event(id, row.attempt, now, { ...event, data: { ...event.data, from: cur.status, to: t.to } });
       return row;
     });
@@ -223,8 +244,12 @@ export class JobStore {
     );
   }
 
-  setAttemptPgid(jobId: number, n: number, pgid: number): void {
-    this.stmt('UPDATE attempts SET pgid = ? WHERE job_id = ? AND n = ?').run(pgid, jobId, n);
+  /** Records the process group of a started attempt (job and attempt rows, one transaction). */
+  setPgid(jobId: number, n: number, pgid: number): void {
+    this.tx(() => {
+      this.stmt('UPDATE jobs SET pgid = ? WHERE id = ?').run(pgid, jobId);
+      this.stmt('UPDATE attempts SET pgid = ? WHERE job_id = ? AND n = ?').run(pgid, jobId, n);
+    });
   }
 
   attempts(jobId: number, logBytes: (n: number) => number): Attempt[] {
@@ -280,21 +305,29 @@ export class JobStore {
     return rows.map((r) => ({ attempt: r.attempt, index: r.idx, name: r.name, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at }));
   }
 
-  /** Records a step: a new running step closes the one before it as done. */
+  /**
+   * Records a step. The record only ever grows: a new running step closes the running
+   * one before it as done; a finishing status closes the latest running step of that
+   * name; anything else (a step reported finished without having run, or reported
+   * again after it finished) is appended as a new entry, never rewriting an old one.
+   */
   recordStep(jobId: number, attempt: number, name: string, status: StepStatus, now: number): void {
     this.tx(() => {
-      const open = this.stmt("SELECT idx, name FROM steps WHERE job_id = ? AND attempt = ? AND status = 'running'").all(jobId, attempt) as { idx: number; name: string }[];
-      const existing = this.stmt('SELECT idx FROM steps WHERE job_id = ? AND attempt = ? AND name = ? ORDER BY idx DESC LIMIT 1').get(jobId, attempt, name) as { idx: number } | undefined;
       const close = this.stmt('UPDATE steps SET status = ?, finished_at = ? WHERE job_id = ? AND attempt = ? AND idx = ?');
+      const append = (st: StepStatus, finishedAt: number | null): void => {
+        const next = (this.stmt('SELECT COALESCE(MAX(idx), -1) + 1 AS n FROM steps WHERE job_id = ? AND attempt = ?').get(jobId, attempt) as { n: number }).n;
+        this.stmt('INSERT INTO steps (job_id, attempt, idx, name, status, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(jobId, attempt, next, name, st, now, finishedAt);
+      };
       if (status === 'running') {
+        const open = this.stmt("SELECT idx FROM steps WHERE job_id = ? AND attempt = ? AND status = 'running'").all(jobId, attempt) as { idx: number }[];
         for (const o of open) close.run('done', now, jobId, attempt, o.idx);
-        const next = (this.stmt('SELECT COALESCE(MAX(idx), -1) + 1 AS n FROM steps WHERE job_id = ? AND attempt = ?').get(jobId, attempt) as { n: number }).n;
-        this.stmt('INSERT INTO steps (job_id, attempt, idx, name, status, started_at) VALUES (?, ?, ?, ?, ?, ?)').run(jobId, attempt, next, name, 'running', now);
-      } else if (existing) {
-        close.run(status, now, jobId, attempt, existing.idx);
+        append('running', null);
       } else {
-        const next = (this.stmt('SELECT COALESCE(MAX(idx), -1) + 1 AS n FROM steps WHERE job_id = ? AND attempt = ?').get(jobId, attempt) as { n: number }).n;
-        this.stmt('INSERT INTO steps (job_id, attempt, idx, name, status, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(jobId, attempt, next, name, status, now, now);
+        const running = this.stmt("SELECT idx FROM steps WHERE job_id = ? AND attempt = ? AND name = ? AND status = 'running' ORDER BY idx DESC LIMIT 1").get(jobId, attempt, name) as
+          | { idx: number }
+          | undefined;
+        if (running) close.run(status, now, jobId, attempt, running.idx);
+        else append(status, now);
       }
       this.event(jobId, attempt, now, { type: 'step', by: 'job', data: { name, status } });
     });
@@ -363,6 +396,14 @@ export class JobStore {
   nextDue(now: number): number | null {
     const r = this.stmt("SELECT MIN(not_before) AS t FROM jobs WHERE status = 'queued' AND not_before > ?").get(now) as { t: number | null };
     return r.t;
+  }
+
+  /** Queued jobs (blocked or not) counted by ETA key, roughly in the order they would start. */
+  queuedByKey(): { key: string; n: number }[] {
+    return this.stmt("SELECT eta_key AS key, COUNT(*) AS n FROM jobs WHERE status = 'queued' GROUP BY eta_key ORDER BY MAX(priority) DESC, MIN(id)").all() as {
+      key: string;
+      n: number;
+    }[];
   }
 
   counts(): Record<JobStatus, number> {
