@@ -1,8 +1,238 @@
-import { app } from 'electron';
-import { startHost } from '../host/host';
+// The tray app: Electron glue only. Every decision (menu, icon, notifications, sender
+// check, quit prompt, paths) is a plain function in a sibling module with its own
+// tests; this file wires them to Electron objects.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BrowserWindow, Menu, Notification, Tray, app, dialog, globalShortcut, ipcMain, nativeImage, nativeTheme, shell } from 'electron';
+import type { HostEvent } from '../contract/events';
+import { type Host, startHost } from '../host/host';
+import { cliShim, writeShim } from './cli-shim';
+import { type ShellCommand, SHELL_CHANNEL, forwardEvents, registerIpc } from './ipc';
+import { createLoginItem, startHidden } from './login-item';
+import { quitPrompt, startupFailure } from './lifecycle';
+import { type AppLogger, setupLogging } from './logging';
+import { appMenuTemplate, trayTemplate } from './menus';
+import { applyEvent, createMirror, snapshotOf } from './mirror';
+import { EventBatcher, type Note, coalesce, createNotifyMemory, mayNotify, notificationsFor } from './notifications';
+import { appIconFile, iconsDir, resolveHome, sqliteBinding, trayIconFile } from './paths';
+import { registerShortcuts } from './shortcuts';
+import { throttle } from './throttle';
+import { type TrayAction, type TrayState, badgeCount, macTitle, menuKey, relabelDelay, trayMenuModel, trayState } from './tray-model';
+import { createWindow, preloadPath, rendererTarget, reveal, sendWhenLoaded } from './window';
 
-// Placeholder shell; the tray, window and notifications land in electron/main/* modules.
-app.whenReady().then(async () => {
-  const host = await startHost({ home: app.getPath('userData'), nativeBinding: process.env.ERRAND_SQLITE_BINDING });
-  app.on('before-quit', () => void host.close());
-});
+const platform = process.platform;
+app.setName('Errand');
+// ERRAND_HOME moves the whole app (store and Chromium profile) like it moves the CLI,
+// and must be set before the single-instance lock, which is keyed on userData.
+const home = resolveHome(process.env, app.getPath('userData'));
+if (home !== app.getPath('userData')) app.setPath('userData', home);
+
+if (!app.requestSingleInstanceLock()) {
+  // A second launch: the first instance shows its window (second-instance below).
+  app.quit();
+} else {
+  const { log, hostLog } = setupLogging(home, app.isPackaged);
+  app.whenReady().then(
+    () => main(log, hostLog),
+    (e: unknown) => log.error('app failed to become ready', e),
+  );
+}
+
+async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
+  const layout = { isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath(), env: process.env };
+  const icons = iconsDir(layout);
+  const target = rendererTarget(layout);
+  let quitting = false;
+  let window: BrowserWindow | null = null;
+
+  if (platform === 'darwin') app.dock?.hide();
+  Menu.setApplicationMenu(((t) => (t ? Menu.buildFromTemplate(t) : null))(appMenuTemplate(platform, app.isPackaged)));
+  // Keep running with no window: Errand lives in the tray.
+  app.on('window-all-closed', () => {});
+
+  let binDir: string | undefined;
+  try {
+    binDir = writeShim(cliShim({ dir: path.join(home, 'bin'), platform, execPath: process.execPath, cliPath: path.join(app.getAppPath(), 'out', 'main', 'cli.js') }), fs);
+  } catch (e) {
+    log.warn('could not write the errand CLI shim; jobs will use the errand on PATH, if any', e);
+  }
+
+  let host: Host;
+  try {
+    host = await startHost({ home, nativeBinding: sqliteBinding(layout), logger: hostLog, binDir });
+  } catch (e) {
+    const f = startupFailure(e);
+    log.error(f.title, e);
+    dialog.showErrorBox(f.title, f.message);
+    app.exit(1);
+    return;
+  }
+
+  // --- window -------------------------------------------------------------------------
+  const ensureWindow = (): BrowserWindow => {
+    if (window && !window.isDestroyed()) return window;
+    window = createWindow({ BrowserWindow, shell, target, preload: preloadPath(app.getAppPath()), icon: appIconFile(icons), platform, isQuitting: () => quitting, log });
+    window.on('closed', () => (window = null));
+    return window;
+  };
+  const showWindow = (): BrowserWindow => {
+    const w = ensureWindow();
+    if (w.webContents.isLoading()) w.once('ready-to-show', () => reveal(w));
+    else reveal(w);
+    return w;
+  };
+  const shellCommand = (cmd: ShellCommand): void => sendWhenLoaded(showWindow(), SHELL_CHANNEL, cmd);
+
+  registerIpc(ipcMain, host, target, log);
+  forwardEvents(host, () => (window && !window.isDestroyed() ? window.webContents : null));
+
+  // --- state mirror ---------------------------------------------------------------------
+  // Subscribe first and replay afterwards, so nothing that happens during the initial
+  // reads is lost.
+  const early: HostEvent[] = [];
+  let onEvent = (e: HostEvent): void => void early.push(e);
+  host.listen((e) => onEvent(e));
+  const status = await host.call('status', {}, { by: 'tray' });
+  const finishedCount = status.counts.succeeded + status.counts.failed + status.counts.cancelled + status.counts.interrupted;
+  const [active, finished, approvals] = await Promise.all([
+    host.call('list', { status: ['running', 'waiting'] }, { by: 'tray' }),
+    // Recent wants the newest finished jobs but list() orders by id, so read them only
+    // while that is cheap; otherwise Recent fills from live events.
+    finishedCount <= 5000 ? host.call('list', { status: ['succeeded', 'failed', 'cancelled', 'interrupted'] }, { by: 'tray' }) : { jobs: [] },
+    host.call('approvals', {}, { by: 'tray' }),
+  ]);
+  const mirror = createMirror({ jobs: [...active.jobs, ...finished.jobs], approvals: approvals.approvals, status });
+
+  // --- login item -------------------------------------------------------------------------
+  const loginItem = createLoginItem({ app, platform, isPackaged: app.isPackaged, env: process.env, homedir: os.homedir(), exec: process.env.APPIMAGE ?? process.execPath, fs });
+
+  // --- tray -----------------------------------------------------------------------------
+  const darkPanel = (): boolean => platform === 'linux' || nativeTheme.shouldUseDarkColorsForSystemIntegratedUI;
+  const image = (state: TrayState): Electron.NativeImage => {
+    const img = nativeImage.createFromPath(trayIconFile(icons, state, platform, darkPanel()));
+    if (platform === 'darwin') img.setTemplateImage(true);
+    return img;
+  };
+  let shownState: TrayState = trayState(mirror.status);
+  const tray = new Tray(image(shownState));
+  let shownKey = '';
+  let relabelTimer: NodeJS.Timeout | null = null;
+
+  const onAction = (a: TrayAction): void => {
+    const fail = (what: string) => (e: unknown) => log.error(`tray: ${what} failed`, e);
+    switch (a.type) {
+      case 'open':
+        showWindow();
+        return;
+      case 'open-job':
+        shellCommand({ type: 'open-job', id: a.id });
+        return;
+      case 'new-job':
+        shellCommand({ type: 'new-job' });
+        return;
+      case 'pause':
+      case 'resume':
+        host.call(a.type, {}, { by: 'tray' }).catch(fail(a.type));
+        return;
+      case 'toggle-login':
+        try {
+          loginItem.set(!loginItem.get());
+        } catch (e) {
+          fail('open at login')(e);
+        }
+        refresh();
+        return;
+      case 'quit':
+        void confirmQuit();
+        return;
+    }
+  };
+
+  const refreshNow = (): void => {
+    if (tray.isDestroyed()) return;
+    const snap = snapshotOf(mirror);
+    const state = trayState(snap.status);
+    if (state !== shownState) tray.setImage(image((shownState = state)));
+    tray.setToolTip(snap.status.line);
+    if (platform === 'darwin') tray.setTitle(macTitle(snap.status), { fontType: 'monospacedDigit' });
+    const now = Date.now();
+    const model = trayMenuModel(snap, now, { openAtLogin: loginItem.get() });
+    const key = menuKey(model);
+    if (key !== shownKey) {
+      tray.setContextMenu(Menu.buildFromTemplate(trayTemplate(model, onAction, platform)));
+      shownKey = key;
+    }
+    app.setBadgeCount(badgeCount(snap));
+    if (relabelTimer) clearTimeout(relabelTimer);
+    const delay = relabelDelay(snap, now);
+    relabelTimer = delay === null ? null : setTimeout(refreshNow, delay);
+  };
+  const refresh = throttle(refreshNow, 500);
+  refreshNow();
+  nativeTheme.on('updated', () => tray.setImage(image(shownState)));
+  // Windows: a left click opens the window; the menu is on right click. macOS and
+  // Linux show the menu on click.
+  if (platform === 'win32') tray.on('click', () => showWindow());
+
+  // --- notifications ----------------------------------------------------------------------
+  const memory = createNotifyMemory(Date.now());
+  const live = new Set<Notification>(); // Electron drops click handlers of collected notifications
+  const raise = (note: Note): void => {
+    const n = new Notification({ title: note.title, body: note.body, silent: note.kind === 'finished' && note.outcome === 'succeeded' });
+    live.add(n);
+    n.on('click', () => (note.open.type === 'open-job' ? shellCommand(note.open) : showWindow()));
+    n.on('close', () => live.delete(n));
+    n.show();
+  };
+  const batcher = new EventBatcher<HostEvent>(1000, (events) => {
+    const notes = coalesce(notificationsFor(memory, events, mirror.jobs));
+    // the window is in front of you: it already shows what happened
+    if (!notes.length || !Notification.isSupported() || (window?.isVisible() && window.isFocused())) return;
+    for (const note of notes) raise(note);
+  });
+
+  onEvent = (e) => {
+    if (applyEvent(mirror, e)) refresh();
+    if (mayNotify(e)) batcher.push(e);
+  };
+  for (const e of early.splice(0)) onEvent(e);
+
+  // --- shortcuts, second launch, start-up window ----------------------------------------
+  const shortcuts = registerShortcuts(globalShortcut, (a) => (a === 'open' ? showWindow() : shellCommand({ type: 'new-job' })), log, platform);
+  app.on('second-instance', () => showWindow());
+  if (!startHidden(process.argv, platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin)) showWindow();
+
+  // --- quit -------------------------------------------------------------------------------
+  async function confirmQuit(): Promise<void> {
+    const prompt = quitPrompt(mirror.status);
+    if (prompt) {
+      const { response } = await dialog.showMessageBox({ type: 'question', ...prompt });
+      if (response !== 0) return;
+    }
+    app.quit();
+  }
+
+  let hostClosed = false;
+  // `errand shutdown` from a terminal stops the host; the app follows.
+  void host.closed.then(() => {
+    hostClosed = true;
+    app.quit();
+  });
+  app.on('before-quit', (e) => {
+    quitting = true;
+    if (hostClosed) return;
+    // Let the host stop its jobs and close the store before the process ends.
+    e.preventDefault();
+    batcher.dispose();
+    refresh.cancel();
+    if (relabelTimer) clearTimeout(relabelTimer);
+    host.close().catch((err: unknown) => log.error('host did not close cleanly', err));
+  });
+  app.on('will-quit', () => {
+    shortcuts.dispose();
+    globalShortcut.unregisterAll();
+    tray.destroy();
+  });
+  log.info(`Errand ready (${app.isPackaged ? 'packaged' : 'development'}), data in ${home}`);
+}
