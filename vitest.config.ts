@@ -8,10 +8,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { test: { name: 'node', environment: 'node', include: ['test/electron/**/*.test.ts', 'test/lint/**/*.test.ts', 'test/build/**/*.test.ts'] } },
-      { plugins: [react()], test: { name: 'dom', environment: 'jsdom', include: ['test/renderer/**/*.test.{ts,tsx}'] } },
+      { extends: true, test: { name: 'node', environment: 'node', include: ['test/electron/**/*.test.ts', 'test/lint/**/*.test.ts', 'test/build/**/*.test.ts'] } },
+      { extends: true, plugins: [react()], test: { name: 'dom', environment: 'jsdom', include: ['test/renderer/**/*.test.{ts,tsx}'] } },
       // Real browsers and real Electron: one file at a time keeps two cores calm.
-      { test: { name: 'e2e', environment: 'node', include: ['test/e2e/**/*.test.ts', 'test/electron-app/**/*.test.ts'], fileParallelism: false } },
+      { extends: true, test: { name: 'e2e', environment: 'node', include: ['test/e2e/**/*.test.ts', 'test/electron-app/**/*.test.ts'], fileParallelism: false } },
     ],
   },
 });

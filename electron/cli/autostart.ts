@@ -35,7 +35,7 @@ export async function connectOrStart(home: string, socket: string, entry: string
     }
     if (Date.now() > deadline) {
       const tail = lastLine(logFile);
-      throw new ErrandError('internal', `Could not start the Errand host${tail ? `: ${tail}` : ''}. See ${logFile}.`);
+      throw new ErrandError('internal', `Could not start the Errand host${tail ? `: ${tail.replace(/^errand: /, '').replace(/\.$/, '')}` : ''}. See ${logFile}.`);
     }
   }
 }

@@ -115,6 +115,7 @@ for (const verb of ['approve', 'deny'] as const) {
     .description(`${verb} the question a waiting job asked`)
     .argument('<id>')
     .option('--note <text>', 'a note the job and the audit trail keep')
+    .option('--json', 'print the decided approval as JSON')
     .action(async (id: string, o, c: Command) => (await jobs()).decide(globals(c), verb, id, o));
 }
 

@@ -139,8 +139,9 @@ export async function parallel(g: Globals, n: string | undefined): Promise<void>
   print(`${q.concurrency} at a time${q.paused ? ' (queue paused)' : ''}`);
 }
 
-export async function decide(g: Globals, verb: 'approve' | 'deny', idText: string, o: { note?: string }): Promise<void> {
+export async function decide(g: Globals, verb: 'approve' | 'deny', idText: string, o: { note?: string; json?: boolean }): Promise<void> {
   const a = await withClient(g, (c) => c.call(verb, { id: parseId(idText), note: o.note }));
+  if (o.json) return printJson(a);
   print(`#${a.jobId} ${a.decision}: ${a.question}`);
 }
 
