@@ -4,6 +4,8 @@ import type { RequestFrame, ServerFrame } from '../contract/wire';
 import { SUBSCRIBE, UNSUBSCRIBE } from '../contract/wire';
 import type { Dispose, Listener } from '../core/event-hub';
 import type { Logger } from '../core/logger';
+import { methods } from '../contract/api';
+import { validate } from '../contract/validate';
 import { type Handlers, dispatch } from './api';
 
 export interface ConnectionDeps {
@@ -63,7 +65,9 @@ export class Connection {
 
   private async handle(f: RequestFrame): Promise<unknown> {
     if (f.method === 'hello') {
-      const r = await dispatch(this.deps.handlers, 'hello', f.params, { by: this.by });
+      // Synchronous on purpose: a client may pipeline requests right behind hello, and
+      // they must see the handshake done.
+      const r = this.deps.handlers.hello(validate(methods.hello.input, f.params ?? {}, 'hello input'), { by: this.by });
       this.greeted = true;
       const client = (f.params as { client?: unknown }).client;
       if (typeof client === 'string' && client) this.by = client.slice(0, 60);

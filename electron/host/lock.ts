@@ -40,7 +40,7 @@ export function acquireLock(home: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(fs.readFileSync(file, 'utf8').trim());
-      if (pid && pid !== process.pid && alive(pid)) {
+      if (pid && alive(pid)) {
         throw new ErrandError('busy', `Another Errand host (pid ${pid}) already owns ${home}. Use it (errand status), or stop it with errand shutdown.`);
       }
       fs.rmSync(file, { force: true }); // stale: its host died
