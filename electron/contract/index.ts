@@ -6,3 +6,4 @@ export * from './events';
 export * from './format';
 export * from './validate';
 export * from './wire';
+export * from './bridge';
