@@ -40,7 +40,9 @@ const oneLine = (s: string, max: number): string => {
 function finishedNote(job: Job): Note {
   const failed = job.status !== 'succeeded';
   // The job's activity line is the same wording the window and CLI show ("done in 2m 14s: 3 files changed").
-  const body = failed ? `${sentence(job.status)}: ${job.error ?? job.activity}` : sentence(job.activity);
+  const why = job.error ?? job.activity;
+  // "Failed: exited with code 3"; an error that already names the status is not prefixed twice
+  const body = !failed ? sentence(job.activity) : why.toLowerCase().startsWith(job.status) ? sentence(why) : `${sentence(job.status)}: ${why}`;
   return {
     key: `job:${job.id}:${job.attempt}`,
     title: oneLine(`#${job.id} ${job.title}`, 80),

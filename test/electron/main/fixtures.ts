@@ -1,0 +1,62 @@
+import type { Approval, Job, JobStatus, StatusSummary } from '../../../electron/contract/job';
+
+/** A valid Job (the contract's shape) with overrides. */
+export function job(over: Partial<Job> & { id: number }): Job {
+  return {
+    title: `job ${over.id}`,
+    kind: 'command',
+    status: 'queued',
+    priority: 0,
+    after: [],
+    labels: [],
+    cwd: '/tmp',
+    command: 'true',
+    createdAt: 1_000,
+    startedAt: null,
+    finishedAt: null,
+    notBefore: null,
+    attempt: 1,
+    maxRetries: 0,
+    timeoutMs: null,
+    restartable: false,
+    progress: null,
+    eta: { seconds: null, basis: 'unknown' },
+    activity: '',
+    exitCode: null,
+    signal: null,
+    error: null,
+    result: null,
+    plan: [],
+    unread: false,
+    ...over,
+  };
+}
+
+export function counts(over: Partial<Record<JobStatus, number>> = {}): Record<JobStatus, number> {
+  return { queued: 0, held: 0, running: 0, waiting: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0, ...over };
+}
+
+export function status(over: Partial<StatusSummary> & { counts?: Partial<Record<JobStatus, number>> } = {}): StatusSummary {
+  return {
+    line: 'idle',
+    needsYou: 0,
+    etaSeconds: null,
+    queue: { paused: false, concurrency: 2, running: 0 },
+    ...over,
+    counts: counts(over.counts),
+  };
+}
+
+export function approval(over: Partial<Approval> & { id: number; jobId: number }): Approval {
+  return {
+    attempt: 1,
+    question: 'Deploy to prod?',
+    context: null,
+    requestedAt: 1_000,
+    decision: null,
+    note: null,
+    decidedAt: null,
+    decidedBy: null,
+    ...over,
+  };
+}
