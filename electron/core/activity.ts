@@ -12,6 +12,8 @@ export interface ActivityContext {
   maxRetries: number;
   /** Dependencies that have not succeeded yet. */
   blockedOn: readonly number[];
+  /** A running job it may not run beside (they share a git work tree and one captures a patch). */
+  treeBusyWith?: number | null;
   command: string;
   step: string | null;
   question: string | null;
@@ -34,6 +36,7 @@ export function activityOf(c: ActivityContext): string {
       }
       if (c.blockedOn.length) return `waiting on ${c.blockedOn.map((d) => `#${d}`).join(', ')}`;
       if (c.paused) return 'queue paused';
+      if (c.treeBusyWith) return `waiting for #${c.treeBusyWith} (same git work tree)`;
       if (c.running >= c.concurrency) return `waiting for a slot (${c.running}/${c.concurrency} busy)`;
       return 'starting';
     }

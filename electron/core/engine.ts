@@ -10,7 +10,7 @@ import { validate } from '../contract/validate';
 import { activityOf } from './activity';
 import { estimate, median, queueEta, RateTracker } from './eta';
 import { type Dispose, EventHub, type Listener } from './event-hub';
-import { diffTrees, snapshotTree, summarizePatch } from './git-patch';
+import { diffTrees, snapshotTree, summarizePatch, workTreeTopSync } from './git-patch';
 import { type Logger, silentLogger } from './logger';
 import { dbPath, logDir, logPath } from './paths';
 import { recover } from './recovery';
@@ -54,6 +54,8 @@ export interface EngineDiagnostics {
 
 interface RunState {
   attempt: number;
+  /** Where it runs, and (for a patch-capturing job) the work tree it needs to itself. */
+  place: Place;
   cmd: RunningCommand | null;
   cancelBy: string | null;
   shutdown: boolean;
@@ -64,8 +66,15 @@ interface RunState {
   resolveFinished: () => void;
 }
 
+interface Place {
+  id: number;
+  cwd: string;
+  worktree: string | null;
+}
+
 interface PrepareContext {
   realpaths: Map<string, string | null>;
+  worktrees: Map<string, string | null>;
   known: Map<number, JobStatus>;
 }
 
@@ -140,7 +149,7 @@ export class Engine {
     this.assertOpen();
     const parsed = validate(AddInput, input);
     const now = Date.now();
-    const job = this.prepare(parsed, now, '', { realpaths: new Map(), known: this.store.statuses(parsed.after) });
+    const job = this.prepare(parsed, now, '', { realpaths: new Map(), worktrees: new Map(), known: this.store.statuses(parsed.after) });
     const row = this.store.insert(job, now, by);
     this.afterInsert([row], now);
     return this.view(this.store.row(row.id)!);
@@ -151,7 +160,7 @@ export class Engine {
     this.assertOpen();
     const { jobs } = validate(methods.addMany.input, { jobs: inputs });
     const now = Date.now();
-    const ctx: PrepareContext = { realpaths: new Map(), known: this.store.statuses([...new Set(jobs.flatMap((j) => j.after))]) };
+    const ctx: PrepareContext = { realpaths: new Map(), worktrees: new Map(), known: this.store.statuses([...new Set(jobs.flatMap((j) => j.after))]) };
     const prepared = jobs.map((j, i) => this.prepare(j, now, `jobs.${i}.`, ctx));
     const rows = this.store.tx(() => prepared.map((p) => this.store.insert(p, now, by)));
     this.afterInsert(rows, now);
@@ -177,6 +186,11 @@ export class Engine {
     });
     const spec: CommandStoredSpec = p.command.argv ? { argv: p.command.argv } : { shell: p.command.shell! };
     if (p.env) spec.env = p.env;
+    if (p.capturePatch) {
+      let top = ctx.worktrees.get(real);
+      if (top === undefined) ctx.worktrees.set(real, (top = workTreeTopSync(real)));
+      if (top) spec.worktree = top;
+    }
     const display = commandText(spec);
     return {
       title: p.title?.trim() || display.slice(0, 120),
@@ -681,7 +695,13 @@ export class Engine {
     const free = this.concurrency - this.slotsUsed();
     if (free <= 0) return [];
     const out: JobRow[] = [];
-    for (const row of this.store.ready(now, free)) {
+    const busy: Place[] = [...this.runs.values()].map((r) => r.place);
+    // a few extra candidates, in case some must wait for a job in the same work tree
+    for (const row of this.store.ready(now, free + 16)) {
+      if (out.length >= free) break;
+      const place = placeOf(row);
+      if (busy.some((b) => clash(b, place))) continue;
+      busy.push(place);
       const attempt = row.attempt + 1;
       out.push(
         this.store.transition(
@@ -725,7 +745,7 @@ export class Engine {
     for (const row of rows) {
       let resolveFinished!: () => void;
       const finished = new Promise<void>((r) => (resolveFinished = r));
-      const run: RunState = { attempt: row.attempt, cmd: null, cancelBy: null, shutdown: false, timedOut: false, timer: null, baseTree: null, finished, resolveFinished };
+      const run: RunState = { attempt: row.attempt, place: placeOf(row), cmd: null, cancelBy: null, shutdown: false, timedOut: false, timer: null, baseTree: null, finished, resolveFinished };
       this.runs.set(row.id, run);
       void this.launch(row, run);
     }
@@ -979,6 +999,7 @@ export class Engine {
       autoRetries: row.auto_retries,
       maxRetries: row.max_retries,
       blockedOn,
+      treeBusyWith: row.status === 'queued' && !blockedOn.length ? this.treeBusyWith(row) : null,
       command,
       step: active ? this.store.currentStep(row.id, row.attempt) : null,
       question: row.status === 'waiting' ? (this.store.openApproval(row.id)?.question ?? null) : null,
@@ -1016,6 +1037,14 @@ export class Engine {
       plan: row.plan === '[]' ? [] : (parseJson<string[]>(row.plan) ?? []),
       unread: isFinished(row.status) && row.read_at === null,
     };
+  }
+
+  /** The running job a queued one may not run beside (shared work tree, patch capture), if any. */
+  private treeBusyWith(row: JobRow): number | null {
+    if (!this.runs.size) return null;
+    const place = placeOf(row);
+    for (const r of this.runs.values()) if (r.place.id !== row.id && clash(r.place, place)) return r.place.id;
+    return null;
   }
 
   private jobEvent(id: number): { type: 'job'; job: Job } | null {
@@ -1078,6 +1107,17 @@ function plannedSteps(row: JobRow, recorded: readonly Step[]): Step[] {
   const seen = new Set(current.map((s) => s.name));
   let index = current.length ? Math.max(...current.map((s) => s.index)) + 1 : 0;
   return plan.filter((name) => !seen.has(name)).map((name) => ({ attempt, index: index++, name, status: 'planned', startedAt: null, finishedAt: null }));
+}
+
+function placeOf(row: JobRow): Place {
+  return { id: row.id, cwd: row.cwd, worktree: row.capture_patch ? (parseJson<CommandStoredSpec>(row.spec)?.worktree ?? null) : null };
+}
+
+const within = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+
+/** Two jobs that may not run at once: one captures a patch of a work tree the other runs in. */
+function clash(a: Place, b: Place): boolean {
+  return (a.worktree !== null && within(b.cwd, a.worktree)) || (b.worktree !== null && within(a.cwd, b.worktree));
 }
 
 function commandText(spec: CommandStoredSpec): string {

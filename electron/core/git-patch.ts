@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,16 @@ export async function snapshotTree(cwd: string): Promise<string | null> {
     return (await run('git', ['write-tree'], { cwd: top, env })).stdout.trim();
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The top of the git work tree holding `cwd`, or null when it is not in one (or git is missing). */
+export function workTreeTopSync(cwd: string): string | null {
+  try {
+    const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+    return top ? fs.realpathSync(top) : null;
+  } catch {
+    return null;
   }
 }
 

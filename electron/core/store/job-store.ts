@@ -41,6 +41,12 @@ export interface CommandStoredSpec {
   argv?: string[];
   shell?: string;
   env?: Record<string, string>;
+  /**
+   * For a job that captures its changes as a patch: the top of its git work tree, found
+   * when it was added. The scheduler runs such a job alone in that tree, so the patch
+   * holds its own changes and not those of a job running beside it.
+   */
+  worktree?: string;
 }
 
 export interface NewJob {
