@@ -1,11 +1,10 @@
 import { z } from 'zod';
 
-export const JOB_STATUSES = ['queued', 'held', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+import { JOB_STATUSES } from './status';
+
+export { FINISHED_STATUSES, JOB_STATUSES, isFinished } from './status';
 export const JobStatus = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatus>;
-
-export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
-export const isFinished = (s: JobStatus): boolean => FINISHED_STATUSES.includes(s);
 
 export const JobKind = z.enum(['command', 'agent', 'recipe']);
 export type JobKind = z.infer<typeof JobKind>;
