@@ -1,0 +1,2 @@
+// Style sheets are bundled by Vite; they export nothing.
+declare module '*.css';

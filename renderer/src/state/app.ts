@@ -1,0 +1,232 @@
+import type { Input } from '../../../electron/contract/api';
+import type { HostEvent } from '../../../electron/contract/events';
+import type { Job } from '../../../electron/contract/job';
+import type { ErrandClient } from '../client/types';
+import { LogFeeds } from './logs';
+import { type AppStore, createAppStore, type ErrorPlace } from './store';
+
+export interface AppOptions {
+  /** How event batches are scheduled (default: next animation frame, at most 100 ms). */
+  schedule?: (fn: () => void) => void;
+  /** Delay of the trailing refresh of the open job's detail after a change. */
+  detailDelayMs?: number;
+  isVisible?: () => boolean;
+}
+
+export interface ErrandApp {
+  client: ErrandClient;
+  store: AppStore;
+  logs: LogFeeds;
+  actions: Actions;
+  /** Connects; returns the stop function. */
+  start(): () => void;
+  /** Applies queued events now (tests, and before applying a call's reply). */
+  flush(): void;
+}
+
+export type Actions = ReturnType<typeof makeActions>;
+
+function defaultSchedule(fn: () => void): void {
+  let done = false;
+  const run = (): void => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
+  setTimeout(run, 100);
+}
+
+/** Wires a client to a store: snapshot + batched live events, detail refresh, actions. */
+export function createApp(client: ErrandClient, opts: AppOptions = {}): ErrandApp {
+  const store = createAppStore();
+  const logs = new LogFeeds(client.call);
+  const schedule = opts.schedule ?? defaultSchedule;
+  const isVisible = opts.isVisible ?? (() => typeof document === 'undefined' || document.visibilityState !== 'hidden');
+  let queue: HostEvent[] = [];
+  let scheduled = false;
+  let openedId: number | null = null;
+
+  const flush = (): void => {
+    scheduled = false;
+    if (!queue.length) return;
+    const batch = queue;
+    queue = [];
+    const sel = store.getState().selectedId;
+    store.getState().applyEvents(batch);
+    let touchesSelected = false;
+    for (const e of batch) {
+      if (e.type === 'log') logs.onLog(e.jobId, e.attempt, e.size);
+      else if (e.type === 'job') {
+        logs.onJob(e.job.id);
+        if (e.job.id === sel) touchesSelected = true;
+        if (e.job.id === openedId && e.job.unread && isVisible()) void actions.markRead(e.job.id);
+      } else if (e.type === 'approval' && e.approval.jobId === sel) touchesSelected = true;
+      else if (e.type === 'removed') logs.drop(e.ids);
+    }
+    if (touchesSelected && sel !== null) detailSoon(sel);
+  };
+
+  // --- the open job's detail (steps, attempts, events): re-read after it changes -------
+  let detailTimer: ReturnType<typeof setTimeout> | null = null;
+  let detailSeq = 0;
+  const loadDetail = async (id: number): Promise<void> => {
+    const seq = ++detailSeq;
+    try {
+      const data = await client.call('get', { id });
+      if (seq !== detailSeq || store.getState().selectedId !== id) return;
+      store.getState().setDetail({ id, data, error: null });
+    } catch (e) {
+      if (seq !== detailSeq || store.getState().selectedId !== id) return;
+      const prev = store.getState().detail;
+      store.getState().setDetail({ id, data: prev?.id === id ? prev.data : null, error: (e as Error).message });
+    }
+  };
+  const detailSoon = (id: number): void => {
+    if (detailTimer) return;
+    detailTimer = setTimeout(() => {
+      detailTimer = null;
+      void loadDetail(id);
+    }, opts.detailDelayMs ?? 250);
+  };
+
+  store.subscribe((s, prev) => {
+    if (s.selectedId !== prev.selectedId) {
+      if (openedId !== s.selectedId) openedId = null;
+      if (s.selectedId !== null) void loadDetail(s.selectedId);
+    }
+  });
+
+  const actions = makeActions(client, store, flush, {
+    open(id: number) {
+      openedId = id;
+    },
+  });
+
+  return {
+    client,
+    store,
+    logs,
+    actions,
+    flush,
+    start() {
+      return client.start({
+        onSync(snap) {
+          queue = [];
+          store.getState().sync(snap);
+          logs.resync();
+          const sel = store.getState().selectedId;
+          if (sel !== null) void loadDetail(sel);
+        },
+        onEvent(e) {
+          queue.push(e);
+          if (!scheduled) {
+            scheduled = true;
+            schedule(flush);
+          }
+        },
+        onState(conn) {
+          store.getState().setConn(conn);
+        },
+      });
+    },
+  };
+}
+
+function makeActions(client: ErrandClient, store: AppStore, flush: () => void, hooks: { open(id: number): void }) {
+  const st = () => store.getState();
+
+  /** Runs a call; its error is shown at `place` (and returned as null); success clears it. */
+  async function run<T>(place: ErrorPlace, jobId: number | null, fn: () => Promise<T>): Promise<T | null> {
+    try {
+      const r = await fn();
+      if (st().errors[place]) st().setError(place, null);
+      return r;
+    } catch (e) {
+      st().setError(place, (e as Error).message || String(e), jobId, (e as { field?: string }).field);
+      return null;
+    }
+  }
+
+  /** A reply is newer than any event already queued, so those go first. */
+  const applyJobs = (jobs: readonly Job[]): void => {
+    flush();
+    st().upsertJobs(jobs);
+  };
+
+  const actions = {
+    async add(input: Input<'add'>): Promise<Job | null> {
+      const job = await run('new', null, () => client.call('add', input));
+      if (job) {
+        applyJobs([job]);
+        st().select(job.id);
+      }
+      return job;
+    },
+    async cancel(ids: number[]): Promise<boolean> {
+      const r = await run('job', ids[0] ?? null, () => client.call('cancel', { ids }));
+      if (r) applyJobs(r.jobs);
+      return r !== null;
+    },
+    async retry(ids: number[]): Promise<boolean> {
+      const r = await run('job', ids[0] ?? null, () => client.call('retry', { ids }));
+      if (r) applyJobs(r.jobs);
+      return r !== null;
+    },
+    async hold(ids: number[]): Promise<boolean> {
+      const r = await run('job', ids[0] ?? null, () => client.call('hold', { ids }));
+      if (r) applyJobs(r.jobs);
+      return r !== null;
+    },
+    async release(ids: number[]): Promise<boolean> {
+      const r = await run('job', ids[0] ?? null, () => client.call('release', { ids }));
+      if (r) applyJobs(r.jobs);
+      return r !== null;
+    },
+    /** h: hold a queued job, release a held one. */
+    async toggleHold(id: number): Promise<boolean> {
+      const j = st().jobs.get(id);
+      if (!j) return false;
+      return j.status === 'held' ? actions.release([id]) : actions.hold([id]);
+    },
+    async prioritise(id: number, priority: number): Promise<boolean> {
+      const r = await run('job', id, () => client.call('prioritise', { id, priority }));
+      if (r) applyJobs([r]);
+      return r !== null;
+    },
+    async bump(id: number, delta: number): Promise<boolean> {
+      const j = st().jobs.get(id);
+      if (!j) return false;
+      return actions.prioritise(id, j.priority + delta);
+    },
+    async approve(id: number, note?: string): Promise<boolean> {
+      const r = await run('approval', id, () => client.call('approve', note ? { id, note } : { id }));
+      return r !== null;
+    },
+    async deny(id: number, note?: string): Promise<boolean> {
+      const r = await run('approval', id, () => client.call('deny', note ? { id, note } : { id }));
+      return r !== null;
+    },
+    async markRead(id: number): Promise<void> {
+      await run('job', id, () => client.call('markRead', { ids: [id] }));
+    },
+    /** Enter / click: select, mark read, and remember it is being looked at. */
+    open(id: number): void {
+      st().select(id);
+      hooks.open(id);
+      if (st().jobs.get(id)?.unread) void actions.markRead(id);
+    },
+    async togglePause(): Promise<boolean> {
+      const paused = st().queue?.paused ?? false;
+      const r = await run('queue', null, () => client.call(paused ? 'resume' : 'pause', {}));
+      if (r) st().applyEvents([{ type: 'queue', queue: r }]);
+      return r !== null;
+    },
+    async setConcurrency(concurrency: number): Promise<boolean> {
+      const r = await run('queue', null, () => client.call('setConcurrency', { concurrency }));
+      if (r) st().applyEvents([{ type: 'queue', queue: r }]);
+      return r !== null;
+    },
+  };
+  return actions;
+}

@@ -1,0 +1,92 @@
+import { formatAgo, formatDuration, formatEta } from '../../../electron/contract/format';
+import type { Eta, Job, JobStatus, Progress } from '../../../electron/contract/job';
+
+export { formatAgo, formatDuration, formatEta };
+
+const LABEL_COLOURS = 8;
+
+/** A stable colour slot for a label, so "work" is the same colour everywhere. */
+export function labelColour(label: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 16777619);
+  return (h >>> 0) % LABEL_COLOURS;
+}
+
+export function fraction(p: Progress | null): number | null {
+  if (!p || !p.total) return null;
+  return Math.max(0, Math.min(1, p.done / p.total));
+}
+
+/** "31/50 files", "31 files", "62%". */
+export function progressText(p: Progress | null): string {
+  if (!p) return '';
+  const unit = p.unit ? ` ${p.unit}` : '';
+  const n = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+  return p.total ? `${n(p.done)}/${n(p.total)}${unit}` : `${n(p.done)}${unit}`;
+}
+
+export const ETA_BASIS: Record<Eta['basis'], string> = {
+  progress: 'from its progress rate',
+  history: 'from earlier runs of the same job',
+  unknown: 'no estimate: no progress reported and no earlier runs',
+};
+
+/** "ETA 2m" or "" when there is nothing to say. */
+export function etaText(eta: Eta): string {
+  return eta.seconds === null ? '' : `ETA ${formatEta(eta.seconds)}`;
+}
+
+export const STATUS_WORD: Record<JobStatus, string> = {
+  queued: 'queued',
+  held: 'held',
+  running: 'running',
+  waiting: 'needs you',
+  succeeded: 'done',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  interrupted: 'interrupted',
+};
+
+export const STATUS_MARK: Record<JobStatus, string> = {
+  queued: '○',
+  held: '‖',
+  running: '▸',
+  waiting: '?',
+  succeeded: '✓',
+  failed: '✗',
+  cancelled: '–',
+  interrupted: '!',
+};
+
+export function exactTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export function clockTime(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export function took(job: Pick<Job, 'startedAt' | 'finishedAt'>, now: number): string | null {
+  if (job.startedAt === null) return null;
+  return formatDuration(((job.finishedAt ?? now) - job.startedAt) / 1000);
+}
+
+/** Shortens a path under a home dir to ~/…, when the home is known from the path itself. */
+export function shortPath(p: string): string {
+  const m = /^(\/home\/[^/]+|\/Users\/[^/]+|\/root)(\/.*)?$/.exec(p);
+  return m ? `~${m[2] ?? ''}` : p;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,71 @@
+import type { Job, JobStatus, Progress } from '../../../electron/contract/job';
+import { useNow } from '../ui/context';
+import { ETA_BASIS, etaText, exactTime, formatAgo, fraction, labelColour, progressText, STATUS_MARK, STATUS_WORD } from '../ui/format';
+
+/** "4 min ago", exact time on hover. */
+export function Ago({ ms, prefix = '' }: { ms: number; prefix?: string }) {
+  const now = useNow();
+  return (
+    <time dateTime={new Date(ms).toISOString()} title={exactTime(ms)}>
+      {prefix}
+      {formatAgo(ms, Math.max(now, ms))}
+    </time>
+  );
+}
+
+export function Status({ status }: { status: JobStatus }) {
+  return (
+    <span className={`status status-${status}`}>
+      <span aria-hidden="true" className="mark">
+        {STATUS_MARK[status]}
+      </span>
+      {STATUS_WORD[status]}
+    </span>
+  );
+}
+
+export function Labels({ labels }: { labels: readonly string[] }) {
+  if (!labels.length) return null;
+  return (
+    <span className="labels">
+      {labels.map((l) => (
+        <span key={l} className={`label c${labelColour(l)}`}>
+          {l}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+export function ProgressBar({ progress, wide = false }: { progress: Progress | null; wide?: boolean }) {
+  const f = fraction(progress);
+  const text = progressText(progress);
+  if (f === null) return text ? <span className="progress-text">{text}</span> : null;
+  const pct = Math.round(f * 100);
+  return (
+    <span className={`progress${wide ? ' wide' : ''}`}>
+      <span className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={`${pct}% (${text})`}>
+        <span className="fill" style={{ width: `${pct}%` }} />
+      </span>
+      <span className="progress-text">{pct}%</span>
+    </span>
+  );
+}
+
+/** ETA with its basis: on hover in a row, written out in the detail. */
+export function Eta({ job, spelled = false }: { job: Job; spelled?: boolean }) {
+  const active = job.status === 'running' || job.status === 'queued' || job.status === 'waiting';
+  if (!active) return null;
+  const text = etaText(job.eta);
+  if (!text) return spelled ? <span className="eta unknown">ETA unknown ({ETA_BASIS.unknown})</span> : null;
+  return (
+    <span className={`eta basis-${job.eta.basis}`} title={`Estimated ${ETA_BASIS[job.eta.basis]}`}>
+      {text}
+      {spelled ? <span className="basis"> ({ETA_BASIS[job.eta.basis]})</span> : null}
+    </span>
+  );
+}
+
+export function Kbd({ children }: { children: string }) {
+  return <kbd>{children}</kbd>;
+}

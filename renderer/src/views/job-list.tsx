@@ -1,0 +1,134 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useRef } from 'react';
+import type { Job } from '../../../electron/contract/job';
+import { useListModel } from '../state/hooks';
+import type { Row } from '../state/derive';
+import { useApp, useAppState } from '../ui/context';
+import { STATUS_WORD, progressText } from '../ui/format';
+import { Eta, Labels, ProgressBar, Status } from './bits';
+import { EmptyState } from './empty';
+
+export const ROW_HEIGHT = 46;
+export const HEADER_HEIGHT = 30;
+
+export function rowId(id: number): string {
+  return `job-row-${id}`;
+}
+
+export function JobList() {
+  const app = useApp();
+  const model = useListModel();
+  const selectedId = useAppState((s) => s.selectedId);
+  const focus = useAppState((s) => s.focus);
+  const synced = useAppState((s) => s.synced);
+  const total = useAppState((s) => s.jobs.size);
+  const filter = useAppState((s) => s.filter);
+  const label = useAppState((s) => s.label);
+  const view = useAppState((s) => s.view);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const rows = model.rows;
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => (rows[i]?.kind === 'header' ? HEADER_HEIGHT : ROW_HEIGHT),
+    overscan: 12,
+    getItemKey: (i) => {
+      const r = rows[i]!;
+      return r.kind === 'header' ? `h:${r.group}` : r.id;
+    },
+    initialRect: { width: 600, height: 800 },
+  });
+
+  // Keep the selection in view when it moves (keyboard) or the list reorders under it.
+  const selIndex = selectedId === null ? -1 : (model.indexOf.get(selectedId) ?? -1);
+  useEffect(() => {
+    if (selIndex >= 0) virtualizer.scrollToIndex(selIndex, { align: 'auto' });
+  }, [selIndex, virtualizer]);
+
+  if (synced && total === 0) return <EmptyState />;
+
+  const activeRow = selIndex >= 0 ? rowId(selectedId!) : undefined;
+  return (
+    <section className="list-pane" aria-label="Jobs">
+      <div
+        ref={scrollRef}
+        className={`list-scroll${focus === 'list' ? ' has-focus' : ''}`}
+        role="listbox"
+        tabIndex={0}
+        aria-label={`Jobs${view === 'all' ? '' : `: ${view}`}${filter || label ? ' (filtered)' : ''}`}
+        aria-activedescendant={activeRow}
+        data-testid="job-list"
+        onFocus={() => {
+          const s = app.store.getState();
+          s.setFocus('list');
+          if (s.selectedId === null && model.ids.length) s.select(model.ids[0]!);
+        }}
+      >
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((v) => {
+            const row = rows[v.index]!;
+            return (
+              <div key={v.key} className="vrow" style={{ transform: `translateY(${v.start}px)`, height: v.size }}>
+                {row.kind === 'header' ? <GroupHeader row={row} /> : <JobRow id={row.id} selected={row.id === selectedId} />}
+              </div>
+            );
+          })}
+        </div>
+        {synced && total > 0 && rows.length === 0 ? <p className="list-empty">No jobs match{filter ? ` “${filter}”` : ''}{label ? ` with label ${label}` : ''}.</p> : null}
+      </div>
+    </section>
+  );
+}
+
+function GroupHeader({ row }: { row: Extract<Row, { kind: 'header' }> }) {
+  return (
+    <div className={`group-header g-${row.group}`} role="presentation">
+      <span>{row.title}</span>
+      <span className="count">{row.count}</span>
+    </div>
+  );
+}
+
+const JobRow = memo(function JobRow({ id, selected }: { id: number; selected: boolean }) {
+  const app = useApp();
+  // The Map is updated in place but each change replaces the job object, so this re-renders on change.
+  const job = useAppState((s) => s.jobs.get(id));
+  if (!job) return null;
+  return (
+    <div
+      id={rowId(id)}
+      role="option"
+      aria-selected={selected}
+      aria-label={rowLabel(job)}
+      className={`job-row s-${job.status}${selected ? ' selected' : ''}${job.unread ? ' unread' : ''}`}
+      onClick={() => {
+        app.actions.open(id);
+        app.store.getState().setFocus('list');
+      }}
+      onDoubleClick={() => app.store.getState().setFocus('detail')}
+    >
+      <div className="line1">
+        <span className="jid">#{job.id}</span>
+        <span className="title">{job.title}</span>
+        <Labels labels={job.labels} />
+        {job.priority !== 0 ? <span className="prio" title="priority">{job.priority > 0 ? `+${job.priority}` : job.priority}</span> : null}
+        <Status status={job.status} />
+      </div>
+      <div className="line2">
+        <span className="activity">{job.activity}</span>
+        {job.status === 'running' || job.status === 'waiting' ? <ProgressBar progress={job.progress} /> : null}
+        <Eta job={job} />
+      </div>
+    </div>
+  );
+});
+
+function rowLabel(j: Job): string {
+  const parts = [`#${j.id} ${j.title}`, STATUS_WORD[j.status]];
+  if (j.unread) parts.push('unread');
+  const p = progressText(j.progress);
+  if (p && (j.status === 'running' || j.status === 'waiting')) parts.push(p);
+  if (j.activity) parts.push(j.activity);
+  return parts.join(', ');
+}
