@@ -75,7 +75,7 @@ export function estimate(i: EtaInputs): Eta {
     if (s !== null) return { seconds: Math.round(s), basis: 'progress' };
   }
   if (i.historyMs !== null && (active || i.status === 'queued' || i.status === 'held')) {
-    const elapsed = active && i.startedAt ? i.now - i.startedAt : 0;
+    const elapsed = active && i.startedAt !== null ? i.now - i.startedAt : 0;
     return { seconds: Math.max(0, Math.round((i.historyMs - elapsed) / 1000)), basis: 'history' };
   }
   return { seconds: null, basis: 'unknown' };
