@@ -147,6 +147,7 @@ export class Engine {
 
   add(input: Input<'add'>, by = 'api'): Job {
     this.assertOpen();
+    guardEmptyArgv(input, '');
     const parsed = validate(AddInput, input);
     const now = Date.now();
     const job = this.prepare(parsed, now, '', { realpaths: new Map(), worktrees: new Map(), known: this.store.statuses(parsed.after) });
@@ -158,6 +159,7 @@ export class Engine {
   /** Many jobs in one transaction: the fast path for scripts and benchmarks. All or nothing. */
   addMany(inputs: Input<'addMany'>['jobs'], by = 'api'): number[] {
     this.assertOpen();
+    if (Array.isArray(inputs)) inputs.forEach((j, i) => guardEmptyArgv(j, `jobs.${i}.`));
     const { jobs } = validate(methods.addMany.input, { jobs: inputs });
     const now = Date.now();
     const ctx: PrepareContext = { realpaths: new Map(), worktrees: new Map(), known: this.store.statuses([...new Set(jobs.flatMap((j) => j.after))]) };
@@ -1118,6 +1120,18 @@ const within = (p: string, dir: string): boolean => p === dir || p.startsWith(di
 /** Two jobs that may not run at once: one captures a patch of a work tree the other runs in. */
 function clash(a: Place, b: Place): boolean {
   return (a.worktree !== null && within(b.cwd, a.worktree)) || (b.worktree !== null && within(a.cwd, b.worktree));
+}
+
+/**
+ * `argv: []` must be refused as invalid input; the contract's CommandSpec refinement
+ * reads argv[0] unguarded and would throw a TypeError instead (see the report to the
+ * contract's owner), so it is caught here first.
+ */
+function guardEmptyArgv(input: unknown, prefix: string): void {
+  const argv = (input as { command?: { argv?: unknown } } | null | undefined)?.command?.argv;
+  if (Array.isArray(argv) && argv.length === 0) {
+    throw new ErrandError('invalid_input', `Invalid input: ${prefix}command.argv is empty: give a command to run.`, `${prefix}command.argv`);
+  }
 }
 
 function commandText(spec: CommandStoredSpec): string {
