@@ -46,6 +46,16 @@ program
   .action(async (cmd: string[], o, c: Command) => (await jobs()).add(globals(c), cmd, o));
 
 program
+  .command('batch')
+  .description('enqueue many shell lines at once (one job per non-empty line); prints the ids')
+  .argument('<file>', 'a file of commands, or - for stdin')
+  .option('--cwd <dir>', 'directory to run in (default: here)')
+  .option('--priority <n>', 'higher runs first, -1000…1000', '0')
+  .option('--label <name>', 'label the jobs (repeatable)', collect, [])
+  .option('--retries <n>', 'retry automatically up to N times on failure', '0')
+  .action(async (file: string, o, c: Command) => (await jobs()).batch(globals(c), file, o));
+
+program
   .command('ls')
   .description('list jobs')
   .option('--status <list>', 'only these statuses (comma-separated)')

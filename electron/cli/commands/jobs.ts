@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Input } from '../../contract/api';
 import { ErrandError } from '../../contract/errors';
 import { formatAgo, parseDuration } from '../../contract/format';
@@ -65,6 +66,25 @@ export async function add(g: Globals, cmd: string[], o: AddOptions): Promise<voi
   const job = await withClient(g, (c) => c.call('add', input));
   if (o.json) printJson(job);
   else print(String(job.id));
+}
+
+export async function batch(g: Globals, file: string, o: { cwd?: string; priority: string; label: string[]; retries: string }): Promise<void> {
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (e) {
+    throw new ErrandError('invalid_input', `Cannot read ${file === '-' ? 'stdin' : file}: ${(e as Error).message}`, 'file');
+  }
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  if (!lines.length) throw new ErrandError('invalid_input', `No commands in ${file === '-' ? 'stdin' : file}: give one shell line per job.`, 'file');
+  const jobs = lines.map((line) => ({ ...addInput([line], { ...o, shell: true }), title: line.slice(0, 120) }));
+  // chunks keep each frame well under the size cap (every job carries its environment)
+  const ids = await withClient(g, async (c) => {
+    const out: number[] = [];
+    for (let i = 0; i < jobs.length; i += 500) out.push(...(await c.call('addMany', { jobs: jobs.slice(i, i + 500) })).ids);
+    return out;
+  });
+  print(ids.join('\n'));
 }
 
 export async function ls(g: Globals, o: { status?: string; json?: boolean }): Promise<void> {
