@@ -36,7 +36,7 @@ export function counts(over: Partial<Record<JobStatus, number>> = {}): Record<Jo
   return { queued: 0, held: 0, running: 0, waiting: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0, ...over };
 }
 
-export function status(over: Partial<StatusSummary> & { counts?: Partial<Record<JobStatus, number>> } = {}): StatusSummary {
+export function status(over: Omit<Partial<StatusSummary>, 'counts'> & { counts?: Partial<Record<JobStatus, number>> } = {}): StatusSummary {
   return {
     line: 'idle',
     needsYou: 0,

@@ -14,7 +14,8 @@ import {
 import { approval, job, status } from './fixtures';
 
 const NOW = 10_000_000;
-const labels = (entries: MenuEntry[]): string[] => entries.map((e) => (e.kind === 'separator' ? '---' : e.label));
+const labelOf = (e: MenuEntry): string => (e.kind === 'separator' ? '---' : e.label);
+const labels = (entries: MenuEntry[]): string[] => entries.map(labelOf);
 const snap = (over: Partial<Snapshot> = {}): Snapshot => ({ jobs: [], approvals: [], status: status(), ...over });
 
 describe('trayState', () => {
@@ -103,7 +104,7 @@ describe('trayMenuModel', () => {
   test('job rows open their job; section headers are not clickable', () => {
     const m = trayMenuModel(snap({ jobs: [job({ id: 7, status: 'running' })] }), NOW);
     expect(m.entries.find((e) => e.kind === 'item' && e.label.startsWith('#7'))).toMatchObject({ action: { type: 'open-job', id: 7 } });
-    expect(m.entries.find((e) => e.label === 'Working')).toEqual({ kind: 'header', label: 'Working' });
+    expect(m.entries.find((e) => labelOf(e) === 'Working')).toEqual({ kind: 'header', label: 'Working' });
   });
 
   test('an unread failure is listed under Needs you (it is in the count) and not again in Recent', () => {
@@ -140,7 +141,7 @@ describe('trayMenuModel', () => {
 
   test('Open at login shows only when offered, with its state', () => {
     expect(labels(trayMenuModel(snap(), NOW, { openAtLogin: null }).entries)).not.toContain('Open at login');
-    expect(trayMenuModel(snap(), NOW, { openAtLogin: true }).entries.find((e) => e.label === 'Open at login')).toEqual({
+    expect(trayMenuModel(snap(), NOW, { openAtLogin: true }).entries.find((e) => labelOf(e) === 'Open at login')).toEqual({
       kind: 'check',
       label: 'Open at login',
       checked: true,
