@@ -66,7 +66,9 @@ export async function runCliBench({ log = console.log, n = 1000 } = {}) {
   } finally {
     try {
       errand('shutdown');
-    } catch {}
+    } catch {
+      // the host may already be gone; the temp home goes either way
+    }
     fs.rmSync(home, { recursive: true, force: true });
   }
   for (const r of rows) log(`${r.bench.padEnd(40)} ${String(r.value).padStart(9)}   baseline ${String(r.baseline).padEnd(20)} ratio ${r.ratio}  (goal ${r.goal})`);
