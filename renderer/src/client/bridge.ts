@@ -19,6 +19,7 @@ export function bridgeClient(bridge: ErrandBridge): ErrandClient {
   return {
     transport: 'bridge',
     call,
+    ...(bridge.onShell ? { onShell: (fn) => bridge.onShell!(fn) } : {}),
     start(h: SyncHandlers) {
       let stopped = false;
       // Events that arrive before the snapshot reply are already part of it (one ordered

@@ -1,4 +1,5 @@
 import type { Input, MethodName, Output } from '../../../electron/contract/api';
+import type { ShellCommand } from '../../../electron/contract/bridge';
 import type { HostEvent } from '../../../electron/contract/events';
 
 export type Snapshot = Output<'snapshot'>;
@@ -28,4 +29,6 @@ export interface ErrandClient {
   call<K extends MethodName>(method: K, input: Input<K>): Promise<Output<K>>;
   /** Connects and keeps the handlers in sync (snapshot, then events). Returns a stop function. */
   start(handlers: SyncHandlers): () => void;
+  /** Commands from the tray shell (open a job, new job); Electron only. */
+  onShell?(fn: (command: ShellCommand) => void): () => void;
 }

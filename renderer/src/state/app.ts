@@ -40,7 +40,7 @@ function defaultSchedule(fn: () => void): void {
 /** Wires a client to a store: snapshot + batched live events, detail refresh, actions. */
 export function createApp(client: ErrandClient, opts: AppOptions = {}): ErrandApp {
   const store = createAppStore();
-  const logs = new LogFeeds(client.call);
+  const logs = new LogFeeds(client.call.bind(client) as ErrandClient['call']);
   const schedule = opts.schedule ?? defaultSchedule;
   const isVisible = opts.isVisible ?? (() => typeof document === 'undefined' || document.visibilityState !== 'hidden');
   let queue: HostEvent[] = [];
@@ -110,7 +110,15 @@ export function createApp(client: ErrandClient, opts: AppOptions = {}): ErrandAp
     actions,
     flush,
     start() {
-      return client.start({
+      const offShell = client.onShell?.((cmd) => {
+        if (cmd.type === 'new-job') store.getState().openDialog({ kind: 'new' });
+        else {
+          store.getState().openDialog(null);
+          actions.open(cmd.id);
+          store.getState().setFocus('detail');
+        }
+      });
+      const stop = client.start({
         onSync(snap) {
           queue = [];
           store.getState().sync(snap);
@@ -129,6 +137,10 @@ export function createApp(client: ErrandClient, opts: AppOptions = {}): ErrandAp
           store.getState().setConn(conn);
         },
       });
+      return () => {
+        offShell?.();
+        stop();
+      };
     },
   };
 }

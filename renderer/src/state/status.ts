@@ -1,4 +1,2 @@
-import type { JobStatus } from '../../../electron/contract/job';
-
-// contract/job.ts has isFinished, but importing it at runtime would pull zod into the bundle.
-export const isFinishedStatus = (s: JobStatus): boolean => s === 'succeeded' || s === 'failed' || s === 'cancelled' || s === 'interrupted';
+// contract/status.ts is zod-free, so importing it at runtime keeps zod out of the bundle.
+export { isFinished as isFinishedStatus } from '../../../electron/contract/status';

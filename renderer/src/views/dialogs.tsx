@@ -209,7 +209,9 @@ export function NewJobDialog() {
 
 function CancelDialog({ ids }: { ids: number[] }) {
   const app = useApp();
-  const jobs = useAppState((s) => ids.map((id) => s.jobs.get(id)));
+  useAppState((s) => s.version);
+  const all = app.store.getState().jobs;
+  const jobs = ids.map((id) => all.get(id));
   const [busy, setBusy] = useState(false);
   const close = (): void => app.store.getState().openDialog(null);
   const running = jobs.some((j) => j?.status === 'running' || j?.status === 'waiting');

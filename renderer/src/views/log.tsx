@@ -78,7 +78,7 @@ function LogBody({ jobId, attempt, live }: { jobId: number; attempt: number; liv
   const download = useCallback(async () => {
     setSaving('reading');
     try {
-      const data = await readWholeLog(app.client.call, jobId, attempt);
+      const data = await readWholeLog(app.client.call.bind(app.client) as typeof app.client.call, jobId, attempt);
       saveFile(`errand-job-${jobId}-attempt-${attempt}.log`, data, 'application/octet-stream');
       app.store.getState().setError('log', null);
       setSaving(null);
