@@ -49,6 +49,14 @@ describe('errand CLI against a real host', () => {
     expect(show.stdout).toMatch(/started by scheduler/);
   });
 
+  test('logs -f follows a running job to its end, byte for byte', async () => {
+    const id = add('--', 'sh', '-c', 'for i in 1 2 3 4 5; do echo "line $i"; sleep 0.2; done; printf "no newline"');
+    const follow = errandAsync(home, ['logs', '-f', String(id)]);
+    const r = await follow.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('line 1\nline 2\nline 3\nline 4\nline 5\nno newline');
+  });
+
   test('cancel stops the whole process group of a running job', async () => {
     const pids = path.join(home, 'pids');
     const id = add('--', 'sh', '-c', `sleep 300 & echo $! > ${pids}; trap '' TERM; sleep 300`);
