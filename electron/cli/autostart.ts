@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrandError } from '../contract/errors';
-import { type Client, connect } from './client';
+import { type Client, connect } from '../host/socket-client';
 
 const NO_HOST = new Set(['ENOENT', 'ECONNREFUSED']);
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ErrandError } from '../contract/errors';
 import { SOCKET_NAME } from '../contract/protocol';
 import { connectOrStart } from './autostart';
-import type { Client } from './client';
+import type { Client } from '../host/socket-client';
 
 export interface Globals {
   home?: string;

@@ -1,3 +1,4 @@
+// The socket transport's client side: used by the CLI and by a tray app that finds a host already running.
 import net from 'node:net';
 import type { Input, MethodName, Output } from '../contract/api';
 import { ErrandError } from '../contract/errors';
