@@ -2,7 +2,7 @@ import type { HostEvent } from '../../contract/events';
 import { formatEta } from '../../contract/format';
 import type { Job } from '../../contract/job';
 import { isFinished } from '../../contract/status';
-import type { Client } from '../client';
+import type { Client } from '../../host/socket-client';
 import { type Globals, parseId, parseIntArg, print, printJson, withClient } from '../context';
 import { fit, painter, progressBar, statusText, useColor } from '../output';
 
