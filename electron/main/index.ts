@@ -214,20 +214,30 @@ async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
   }
 
   let hostClosed = false;
+  let closingHost = false;
   // `errand shutdown` from a terminal stops the host; the app follows.
   void host.closed.then(() => {
+    if (closingHost) return;
     hostClosed = true;
     app.quit();
   });
   app.on('before-quit', (e) => {
     quitting = true;
     if (hostClosed) return;
-    // Let the host stop its jobs and close the store before the process ends.
+    // Hold the quit until the host has stopped its jobs and closed the store.
     e.preventDefault();
+    if (closingHost) return;
+    closingHost = true;
     batcher.dispose();
     refresh.cancel();
     if (relabelTimer) clearTimeout(relabelTimer);
-    host.close().catch((err: unknown) => log.error('host did not close cleanly', err));
+    host
+      .close()
+      .catch((err: unknown) => log.error('host did not close cleanly', err))
+      .finally(() => {
+        hostClosed = true;
+        app.quit();
+      });
   });
   app.on('will-quit', () => {
     shortcuts.dispose();
