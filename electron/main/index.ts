@@ -77,8 +77,10 @@ async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
     return window;
   };
   const showWindow = (): BrowserWindow => {
+    const fresh = !window || window.isDestroyed();
     const w = ensureWindow();
-    if (w.webContents.isLoading()) w.once('ready-to-show', () => reveal(w));
+    // a new window shows at its first paint, not as a blank frame
+    if (fresh) w.once('ready-to-show', () => reveal(w));
     else reveal(w);
     return w;
   };
@@ -106,6 +108,8 @@ async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
 
   // --- login item -------------------------------------------------------------------------
   const loginItem = createLoginItem({ app, platform, isPackaged: app.isPackaged, env: process.env, homedir: os.homedir(), exec: process.env.APPIMAGE ?? process.execPath, fs });
+  // read once and after each toggle, not on every tray refresh
+  let openAtLogin = loginItem.get();
 
   // --- tray -----------------------------------------------------------------------------
   const darkPanel = (): boolean => platform === 'linux' || nativeTheme.shouldUseDarkColorsForSystemIntegratedUI;
@@ -137,10 +141,11 @@ async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
         return;
       case 'toggle-login':
         try {
-          loginItem.set(!loginItem.get());
+          loginItem.set(!openAtLogin);
         } catch (e) {
           fail('open at login')(e);
         }
+        openAtLogin = loginItem.get();
         refresh();
         return;
       case 'quit':
@@ -157,7 +162,7 @@ async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
     tray.setToolTip(snap.status.line);
     if (platform === 'darwin') tray.setTitle(macTitle(snap.status), { fontType: 'monospacedDigit' });
     const now = Date.now();
-    const model = trayMenuModel(snap, now, { openAtLogin: loginItem.get() });
+    const model = trayMenuModel(snap, now, { openAtLogin });
     const key = menuKey(model);
     if (key !== shownKey) {
       tray.setContextMenu(Menu.buildFromTemplate(trayTemplate(model, onAction, platform)));
