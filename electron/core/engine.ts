@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AddInput, type AddParsed, type Input, methods } from '../contract/api';
@@ -73,7 +73,8 @@ interface Place {
 }
 
 interface PrepareContext {
-  realpaths: Map<string, string | null>;
+  /** cwd as given → [resolved, real directory or null] */
+  realpaths: Map<string, [string, string | null]>;
   worktrees: Map<string, string | null>;
   known: Map<number, JobStatus>;
 }
@@ -82,6 +83,7 @@ const DEFAULT_CONCURRENCY = 2;
 const PROGRESS_FLUSH_MS = 500;
 const HISTORY_SAMPLES = 10;
 const HISTORY_CACHE_MAX = 50_000;
+const QUEUE_ETA_HEAD = 1000;
 const BY_SCHEDULER = 'scheduler';
 const DOOMED: readonly JobStatus[] = ['failed', 'cancelled', 'interrupted'];
 
@@ -151,9 +153,9 @@ export class Engine {
     const parsed = validate(AddInput, input);
     const now = Date.now();
     const job = this.prepare(parsed, now, '', { realpaths: new Map(), worktrees: new Map(), known: this.store.statuses(parsed.after) });
-    const row = this.store.insert(job, now, by);
-    this.afterInsert([row], now);
-    return this.view(this.store.row(row.id)!);
+    const [id] = this.store.insertMany([job], now, by);
+    this.afterInsert([id!], [job], now);
+    return this.view(this.store.row(id!)!);
   }
 
   /** Many jobs in one transaction: the fast path for scripts and benchmarks. All or nothing. */
@@ -164,24 +166,26 @@ export class Engine {
     const now = Date.now();
     const ctx: PrepareContext = { realpaths: new Map(), worktrees: new Map(), known: this.store.statuses([...new Set(jobs.flatMap((j) => j.after))]) };
     const prepared = jobs.map((j, i) => this.prepare(j, now, `jobs.${i}.`, ctx));
-    const rows = this.store.tx(() => prepared.map((p) => this.store.insert(p, now, by)));
-    this.afterInsert(rows, now);
-    return rows.map((r) => r.id);
+    const ids = this.store.insertMany(prepared, now, by);
+    this.afterInsert(ids, prepared, now);
+    return ids;
   }
 
   /** Validates what the schema cannot (cwd on disk, dependencies in the store) and shapes the row. */
   private prepare(p: AddParsed, now: number, prefix: string, ctx: PrepareContext): NewJob {
-    const cwd = path.resolve(p.cwd);
-    let real = ctx.realpaths.get(cwd);
-    if (real === undefined) {
+    let place = ctx.realpaths.get(p.cwd);
+    if (place === undefined) {
+      const resolved = path.resolve(p.cwd);
+      let real: string | null;
       try {
-        real = fs.realpathSync(cwd);
+        real = fs.realpathSync(resolved);
         if (!fs.statSync(real).isDirectory()) real = null;
       } catch {
         real = null;
       }
-      ctx.realpaths.set(cwd, real);
+      ctx.realpaths.set(p.cwd, (place = [resolved, real]));
     }
+    const [cwd, real] = place;
     if (real === null) throw new ErrandError('invalid_input', `Invalid input: ${prefix}cwd ${cwd} is not an existing directory.`, `${prefix}cwd`);
     p.after.forEach((dep, i) => {
       if (!ctx.known.has(dep)) throw new ErrandError('not_found', `Invalid input: ${prefix}after.${i} names job #${dep}, which does not exist.`, `${prefix}after.${i}`);
@@ -193,9 +197,8 @@ export class Engine {
       if (top === undefined) ctx.worktrees.set(real, (top = workTreeTopSync(real)));
       if (top) spec.worktree = top;
     }
-    const display = commandText(spec);
     return {
-      title: p.title?.trim() || display.slice(0, 120),
+      title: p.title?.trim() || commandText(spec).slice(0, 120),
       spec,
       cwd: real,
       priority: p.priority,
@@ -208,19 +211,28 @@ export class Engine {
       restartable: p.restartable,
       capturePatch: p.capturePatch,
       plan: p.plan,
-      etaKey: p.etaKey ?? createHash('sha1').update(JSON.stringify([spec.argv ?? spec.shell, real])).digest('hex'),
+      etaKey: p.etaKey ?? sha1(JSON.stringify([spec.argv ?? spec.shell, real])),
     };
   }
 
-  private afterInsert(rows: JobRow[], now: number): void {
+  private afterInsert(ids: readonly number[], jobs: readonly NewJob[], now: number): void {
     // A dependency that has already failed dooms the new job at once, with the reason.
-    const deps = [...new Set(rows.flatMap((r) => parseJson<number[]>(r.after) ?? []))];
-    const statuses = this.store.statuses(deps);
-    for (const row of rows) {
-      const after = parseJson<number[]>(row.after) ?? [];
-      const dead = after.find((d) => DOOMED.includes(statuses.get(d)!));
-      if (dead !== undefined) this.failForDependency(row.id, dead, statuses.get(dead)!, now);
-      else this.emitJob(row.id);
+    const deps = [...new Set(jobs.flatMap((j) => j.after))];
+    const statuses = deps.length ? this.store.statuses(deps) : new Map<number, JobStatus>();
+    const fresh: number[] = [];
+    ids.forEach((id, i) => {
+      const dead = jobs[i]!.after.find((d) => DOOMED.includes(statuses.get(d)!));
+      if (dead !== undefined) this.failForDependency(id, dead, statuses.get(dead)!, now);
+      else fresh.push(id);
+    });
+    if (this.hub.size && fresh.length) {
+      // announce the new jobs from one read of their rows and one history lookup
+      const index = new Map(ids.map((id, i) => [id, i]));
+      const keys = [...new Set(fresh.map((id) => jobs[index.get(id)!]!.etaKey))].filter((k) => !this.history.has(k));
+      if (keys.length) this.prefetchHistory(keys);
+      const slots = this.slotsUsed();
+      for (const id of fresh) this.hub.emit({ type: 'job', job: this.view(JobStore.newRow(id, jobs[index.get(id)!]!, now), statuses, now, slots) }, `job:${id}`);
+      this.emitStatus();
     }
     this.kick();
   }
@@ -236,6 +248,10 @@ export class Engine {
       if ((r.status === 'queued' || r.status === 'held') && r.after !== '[]') for (const d of parseJson<number[]>(r.after) ?? []) if (!known.has(d)) missing.add(d);
     }
     for (const [id, s] of this.store.statuses([...missing])) known.set(id, s);
+    // ETA history for every unfinished job's key, in a few queries (not one per key)
+    const keys = new Set<string>();
+    for (const r of rows) if (!isFinished(r.status) && !this.history.has(r.eta_key)) keys.add(r.eta_key);
+    if (keys.size) this.prefetchHistory([...keys]);
     const now = Date.now();
     const slots = this.slotsUsed();
     return rows.map((r) => this.view(r, known, now, slots));
@@ -628,12 +644,21 @@ export class Engine {
     const running = counts.running ? this.store.rows(['running']) : [];
     const remaining = running.map((r) => this.eta(r, now).seconds);
     // every queued job counts (blocked or delayed ones too), grouped by what it runs
-    const queued = counts.queued
-      ? this.store.queuedByKey().map(({ key, n }): [number | null, number] => {
-          const h = this.historyMs(key);
-          return [h === null ? null : h / 1000, n];
-        })
-      : [];
+    // Every queued job counts (blocked or delayed ones too), in start order. The first
+    // QUEUE_ETA_HEAD are looked at one by one; any beyond are taken to last as long as
+    // those on average, so a 100k queue costs no more than a 1k one.
+    const head = counts.queued ? this.store.queuedKeys(QUEUE_ETA_HEAD) : [];
+    const uncached = [...new Set(head)].filter((key) => !this.history.has(key));
+    if (uncached.length) this.prefetchHistory(uncached);
+    const queued: [number | null, number][] = head.map((key) => {
+      const h = this.historyMs(key);
+      return [h === null ? null : h / 1000, 1];
+    });
+    const rest = counts.queued - head.length;
+    if (rest > 0 && queued.length) {
+      const known = queued.every(([d]) => d !== null);
+      queued.push([known ? queued.reduce((sum, [d]) => sum + d!, 0) / queued.length : null, rest]);
+    }
     const etaSeconds = queueEta(remaining, queued, this.concurrency);
     const needsYou = counts.waiting + this.store.unreadProblems();
     const queue = this.queueState();
@@ -959,6 +984,11 @@ export class Engine {
     return rows;
   }
 
+  private prefetchHistory(keys: string[]): void {
+    if (this.history.size + keys.length > HISTORY_CACHE_MAX) this.history.clear();
+    for (const [k, ds] of this.store.durationsMany(keys, HISTORY_SAMPLES)) this.history.set(k, median(ds));
+  }
+
   private historyMs(key: string): number | null {
     let h = this.history.get(key);
     if (h === undefined) {
@@ -1064,7 +1094,8 @@ export class Engine {
 
   private emitStatus(): void {
     if (!this.hub.size) return;
-    this.hub.coalesce('status', () => (this.store.db.open ? { type: 'status', status: this.status() } : null));
+    // trailing: computed once after a burst of changes, not in the middle of it
+    this.hub.coalesce('status', () => (this.store.db.open ? { type: 'status', status: this.status() } : null), true);
   }
 
   // --- shutdown -------------------------------------------------------------------------
@@ -1133,6 +1164,12 @@ function guardEmptyArgv(input: unknown, prefix: string): void {
     throw new ErrandError('invalid_input', `Invalid input: ${prefix}command.argv is empty: give a command to run.`, `${prefix}command.argv`);
   }
 }
+
+/** Hex SHA-1 (the one-shot crypto.hash where this Node has it: half the cost of createHash). */
+const sha1: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash: (alg: string, data: string) => string }).hash('sha1', text)
+    : (text) => crypto.createHash('sha1').update(text).digest('hex');
 
 function commandText(spec: CommandStoredSpec): string {
   return spec.argv ? shellQuote(spec.argv) : spec.shell!;

@@ -45,9 +45,10 @@ export class EventHub {
 
   /**
    * Sends at most once per interval per key; the last build in a burst wins. With
-   * nobody listening nothing is built or scheduled.
+   * nobody listening nothing is built or scheduled. `trailing`: never send at once, but
+   * on a timer after the current burst of work (for summaries that each change alters).
    */
-  coalesce(key: string, build: () => HostEvent | null): void {
+  coalesce(key: string, build: () => HostEvent | null, trailing = false): void {
     if (!this.listeners.size) return;
     const p = this.pending.get(key);
     if (p) {
@@ -55,7 +56,7 @@ export class EventHub {
       return;
     }
     const wait = (this.lastSent.get(key) ?? 0) + this.intervalMs - Date.now();
-    if (wait <= 0) {
+    if (wait <= 0 && !trailing) {
       this.send(key, build);
       return;
     }
@@ -63,7 +64,7 @@ export class EventHub {
       const cur = this.pending.get(key);
       this.pending.delete(key);
       if (cur) this.send(key, cur.build);
-    }, wait);
+    }, Math.max(0, wait));
     timer.unref();
     this.pending.set(key, { timer, build });
   }

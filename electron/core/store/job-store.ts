@@ -74,6 +74,52 @@ export interface EventInput {
 
 type Columns = Partial<Omit<JobRow, 'id' | 'status'>>;
 
+/** Every jobs column, in the order of JOB_SELECT; toJobRow maps a raw row back by position. */
+const JOB_COLUMNS = [
+  'id', 'title', 'kind', 'spec', 'cwd', 'priority', 'after', 'labels', 'status', 'attempt', 'max_retries', 'retry_backoff_ms', 'auto_retries', 'timeout_ms', 'not_before',
+  'restartable', 'capture_patch', 'eta_key', 'plan', 'created_at', 'started_at', 'finished_at', 'progress', 'exit_code', 'signal', 'error', 'result', 'pgid', 'read_at',
+] as const satisfies readonly (keyof JobRow)[];
+const JOB_SELECT = `SELECT ${JOB_COLUMNS.join(', ')} FROM jobs`;
+
+/**
+ * Many rows are read as arrays and turned into objects of one fixed shape: about three
+ * times faster than letting the driver build an object per row column by column, which
+ * is what a 100k-job list costs.
+ */
+function toJobRow(r: unknown[]): JobRow {
+  return {
+    id: r[0] as number,
+    title: r[1] as string,
+    kind: r[2] as 'command',
+    spec: r[3] as string,
+    cwd: r[4] as string,
+    priority: r[5] as number,
+    after: r[6] as string,
+    labels: r[7] as string,
+    status: r[8] as JobStatus,
+    attempt: r[9] as number,
+    max_retries: r[10] as number,
+    retry_backoff_ms: r[11] as number,
+    auto_retries: r[12] as number,
+    timeout_ms: r[13] as number | null,
+    not_before: r[14] as number | null,
+    restartable: r[15] as number,
+    capture_patch: r[16] as number,
+    eta_key: r[17] as string,
+    plan: r[18] as string,
+    created_at: r[19] as number,
+    started_at: r[20] as number | null,
+    finished_at: r[21] as number | null,
+    progress: r[22] as string | null,
+    exit_code: r[23] as number | null,
+    signal: r[24] as string | null,
+    error: r[25] as string | null,
+    result: r[26] as string | null,
+    pgid: r[27] as number | null,
+    read_at: r[28] as number | null,
+  };
+}
+
 const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
 
 /**
@@ -83,6 +129,17 @@ const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.pars
 export class JobStore {
   private readonly cache = new Map<string, Statement<unknown[]>>();
   constructor(readonly db: Db) {}
+
+  /** A cached statement that returns rows as arrays (for toJobRow). */
+  private rawStmt(sql: string): Statement<unknown[]> {
+    const key = `raw:${sql}`;
+    let st = this.cache.get(key);
+    if (!st) {
+      st = this.db.prepare<unknown[]>(sql).raw(true);
+      this.cache.set(key, st);
+    }
+    return st;
+  }
 
   private stmt(sql: string): Statement<unknown[]> {
     let s = this.cache.get(sql);
@@ -99,35 +156,83 @@ export class JobStore {
 
   /** Inserts a queued job with its dependencies and its "created" event, in one transaction. */
   insert(job: NewJob, now: number, by: string): JobRow {
-    return this.tx(() => {
-      const row = this.stmt(
-        `INSERT INTO jobs (title, kind, spec, cwd, priority, after, labels, status, max_retries, retry_backoff_ms, timeout_ms,
-           not_before, restartable, capture_patch, eta_key, plan, created_at)
-         VALUES (?, 'command', ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-      ).get(
-        job.title,
-        JSON.stringify(job.spec),
-        job.cwd,
-        job.priority,
-        JSON.stringify(job.after),
-        JSON.stringify(job.labels),
-        job.maxRetries,
-        job.retryBackoffMs,
-        job.timeoutMs,
-        job.notBefore,
-        job.restartable ? 1 : 0,
-        job.capturePatch ? 1 : 0,
-        job.etaKey,
-        JSON.stringify(job.plan),
-        now,
-      ) as JobRow;
-      if (job.after.length) {
-        const dep = this.stmt('INSERT OR IGNORE INTO job_deps (job_id, dep_id) VALUES (?, ?)');
-        for (const d of job.after) dep.run(row.id, d);
-      }
-      this.event(row.id, 0, now, { type: 'created', by, data: { title: job.title, priority: job.priority, after: job.after } });
-      return row;
-    });
+    return this.row(this.insertMany([job], now, by)[0]!)!;
+  }
+
+  /**
+   * Inserts queued jobs, each with its dependencies and "created" event, all in one
+   * transaction (the batch path: no savepoint or read-back per job). Returns their ids.
+   */
+  insertMany(jobs: readonly NewJob[], now: number, by: string): number[] {
+    const ins = this.stmt(
+      `INSERT INTO jobs (title, kind, spec, cwd, priority, after, labels, status, max_retries, retry_backoff_ms, timeout_ms,
+         not_before, restartable, capture_patch, eta_key, plan, created_at)
+       VALUES (?, 'command', ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const dep = this.stmt('INSERT OR IGNORE INTO job_deps (job_id, dep_id) VALUES (?, ?)');
+    const ev = this.stmt("INSERT INTO events (job_id, attempt, at, type, by, data) VALUES (?, 0, ?, 'created', ?, ?)");
+    return this.tx(() =>
+      jobs.map((job) => {
+        const after = JSON.stringify(job.after);
+        const id = Number(
+          ins.run(
+            job.title,
+            JSON.stringify(job.spec),
+            job.cwd,
+            job.priority,
+            after,
+            JSON.stringify(job.labels),
+            job.maxRetries,
+            job.retryBackoffMs,
+            job.timeoutMs,
+            job.notBefore,
+            job.restartable ? 1 : 0,
+            job.capturePatch ? 1 : 0,
+            job.etaKey,
+            JSON.stringify(job.plan),
+            now,
+          ).lastInsertRowid,
+        );
+        for (const d of job.after) dep.run(id, d);
+        ev.run(id, now, by, `{"title":${JSON.stringify(job.title)},"priority":${job.priority},"after":${after}}`);
+        return id;
+      }),
+    );
+  }
+
+  /** The row insertMany wrote for a job, built without reading it back (same values as SELECT gives). */
+  static newRow(id: number, job: NewJob, now: number): JobRow {
+    return {
+      id,
+      title: job.title,
+      kind: 'command',
+      spec: JSON.stringify(job.spec),
+      cwd: job.cwd,
+      priority: job.priority,
+      after: JSON.stringify(job.after),
+      labels: JSON.stringify(job.labels),
+      status: 'queued',
+      attempt: 0,
+      max_retries: job.maxRetries,
+      retry_backoff_ms: job.retryBackoffMs,
+      auto_retries: 0,
+      timeout_ms: job.timeoutMs,
+      not_before: job.notBefore,
+      restartable: job.restartable ? 1 : 0,
+      capture_patch: job.capturePatch ? 1 : 0,
+      eta_key: job.etaKey,
+      plan: JSON.stringify(job.plan),
+      created_at: now,
+      started_at: null,
+      finished_at: null,
+      progress: null,
+      exit_code: null,
+      signal: null,
+      error: null,
+      result: null,
+      pgid: null,
+      read_at: null,
+    };
   }
 
   /** Highest job id ever handed out (ids are never reused, even after removal). */
@@ -156,9 +261,9 @@ export class JobStore {
   }
 
   rows(statuses?: readonly JobStatus[], limit = -1): JobRow[] {
-    if (!statuses?.length) return this.stmt('SELECT * FROM jobs ORDER BY id LIMIT ?').all(limit) as JobRow[];
+    if (!statuses?.length) return (this.rawStmt(`${JOB_SELECT} ORDER BY id LIMIT ?`).all(limit) as unknown[][]).map(toJobRow);
     const marks = statuses.map(() => '?').join(',');
-    return this.stmt(`SELECT * FROM jobs WHERE status IN (${marks}) ORDER BY id LIMIT ?`).all(...statuses, limit) as JobRow[];
+    return (this.rawStmt(`${JOB_SELECT} WHERE status IN (${marks}) ORDER BY id LIMIT ?`).all(...statuses, limit) as unknown[][]).map(toJobRow);
   }
 
   /** Statuses of many jobs in one query; ids that do not exist are absent from the map. */
@@ -297,6 +402,23 @@ export class JobStore {
     return rows.map((r) => r.d);
   }
 
+  /** Successful run durations for many ETA keys at once (newest first per key, at most `limit` each). */
+  durationsMany(keys: readonly string[], limit: number): Map<string, number[]> {
+    const out = new Map<string, number[]>(keys.map((k) => [k, []]));
+    const st = this.rawStmt(
+      `SELECT j.eta_key, a.finished_at - a.started_at FROM attempts a JOIN jobs j ON j.id = a.job_id
+       WHERE j.eta_key IN (SELECT value FROM json_each(?)) AND a.status = 'succeeded' AND a.finished_at IS NOT NULL
+       ORDER BY a.finished_at DESC`,
+    );
+    for (let i = 0; i < keys.length; i += 500) {
+      for (const [k, d] of st.all(JSON.stringify(keys.slice(i, i + 500))) as [string, number][]) {
+        const list = out.get(k)!;
+        if (list.length < limit) list.push(d);
+      }
+    }
+    return out;
+  }
+
   // --- steps ------------------------------------------------------------------
 
   steps(jobId: number): Step[] {
@@ -392,11 +514,13 @@ export class JobStore {
 
   /** Queued jobs that may start now: due, every dependency succeeded (a removed one counts as done). */
   ready(now: number, limit: number): JobRow[] {
-    return this.stmt(
-      `SELECT * FROM jobs WHERE status = 'queued' AND (not_before IS NULL OR not_before <= ?)
+    return (
+      this.rawStmt(
+        `${JOB_SELECT} WHERE status = 'queued' AND (not_before IS NULL OR not_before <= ?)
          AND NOT EXISTS (SELECT 1 FROM job_deps d JOIN jobs p ON p.id = d.dep_id WHERE d.job_id = jobs.id AND p.status != 'succeeded')
        ORDER BY priority DESC, id LIMIT ?`,
-    ).all(now, limit) as JobRow[];
+      ).all(now, limit) as unknown[][]
+    ).map(toJobRow);
   }
 
   nextDue(now: number): number | null {
@@ -404,12 +528,9 @@ export class JobStore {
     return r.t;
   }
 
-  /** Queued jobs (blocked or not) counted by ETA key, roughly in the order they would start. */
-  queuedByKey(): { key: string; n: number }[] {
-    return this.stmt("SELECT eta_key AS key, COUNT(*) AS n FROM jobs WHERE status = 'queued' GROUP BY eta_key ORDER BY MAX(priority) DESC, MIN(id)").all() as {
-      key: string;
-      n: number;
-    }[];
+  /** ETA keys of the first `limit` queued jobs (blocked or not), in the order they would start. */
+  queuedKeys(limit: number): string[] {
+    return (this.rawStmt("SELECT eta_key FROM jobs WHERE status = 'queued' ORDER BY priority DESC, id LIMIT ?").all(limit) as [string][]).map((r) => r[0]);
   }
 
   counts(): Record<JobStatus, number> {

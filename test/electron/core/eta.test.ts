@@ -160,6 +160,13 @@ describe('ETA through the engine', () => {
     expect(engine.status().etaSeconds).toBeNull(); // honest: one job has no estimate
   });
 
+  test('status(): a queue longer than the head looked at one by one is extrapolated, not ignored', () => {
+    engine.pause();
+    history('k', [10, 10, 10]);
+    engine.addMany(Array.from({ length: 1500 }, () => ({ command: { argv: ['true'] }, cwd: t.home, etaKey: 'k' })));
+    expect(engine.status().etaSeconds).toBe(7500); // 1500 × 10 s on 2 slots
+  });
+
   test('progress reports give a progress-based ETA while running', async () => {
     const job = engine.add({ command: { argv: ['sleep', '30'] }, cwd: t.home });
     await waitFor(engine, job.id, ['running']);

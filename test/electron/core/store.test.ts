@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Engine } from '../../../electron/core/engine';
 import { backupDatabase, openDatabase, schemaVersion } from '../../../electron/core/store/database';
+import { JobStore } from '../../../electron/core/store/job-store';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../electron/core/store/migrations';
 import { storeOf, waitFor } from '../../helpers/engine';
 import { tempHome } from '../../helpers/temp-home';
@@ -144,6 +145,38 @@ describe('migrations', () => {
       expect(deploy.attempt).toBe(1);
       // new ids continue after the old ones
       expect(engine.add({ command: { argv: ['true'] }, cwd: home }).id).toBe(6);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('rows', () => {
+  test('the row the batch insert announces is the row the store holds', async () => {
+    const engine = Engine.open({ home });
+    try {
+      engine.pause();
+      const store = storeOf(engine);
+      const job = {
+        title: 't',
+        spec: { argv: ['a', 'b'], env: { X: '1' } },
+        cwd: home,
+        priority: 3,
+        after: [],
+        labels: ['x'],
+        maxRetries: 2,
+        retryBackoffMs: 100,
+        timeoutMs: 5000,
+        notBefore: null,
+        restartable: true,
+        capturePatch: false,
+        plan: ['p'],
+        etaKey: 'key',
+      };
+      const now = Date.now();
+      const [id] = store.insertMany([job], now, 'test');
+      expect(JobStore.newRow(id!, job, now)).toEqual(store.row(id!));
+      expect(store.rows()).toEqual([store.row(id!)]);
     } finally {
       await engine.close();
     }
