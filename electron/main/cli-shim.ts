@@ -11,18 +11,24 @@ export interface Shim {
 
 const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-export function cliShim(o: { dir: string; platform: NodeJS.Platform; execPath: string; cliPath: string }): Shim {
+/**
+ * `binding` (the Electron-ABI better-sqlite3) is passed on as ERRAND_SQLITE_BINDING, so
+ * a headless host the CLI may start under Electron's Node can open the store too.
+ */
+export function cliShim(o: { dir: string; platform: NodeJS.Platform; execPath: string; cliPath: string; binding?: string | undefined }): Shim {
   if (o.platform === 'win32') {
-    // %* passes the arguments on; quotes keep paths with spaces intact
+    // %* passes the arguments on; quotes keep paths with spaces intact; setlocal keeps the variables to this run
+    const binding = o.binding ? `set "ERRAND_SQLITE_BINDING=${o.binding}"\r\n` : '';
     return {
       file: path.join(o.dir, 'errand.cmd'),
-      content: `@echo off\r\nsetlocal\r\nset ELECTRON_RUN_AS_NODE=1\r\n"${o.execPath}" "${o.cliPath}" %*\r\n`,
+      content: `@echo off\r\nsetlocal\r\nset ELECTRON_RUN_AS_NODE=1\r\n${binding}"${o.execPath}" "${o.cliPath}" %*\r\n`,
       mode: 0o644,
     };
   }
+  const binding = o.binding ? `ERRAND_SQLITE_BINDING=${sh(o.binding)} ` : '';
   return {
     file: path.join(o.dir, 'errand'),
-    content: `#!/bin/sh\n# Written by Errand at start: runs the bundled CLI with Electron's Node.\nELECTRON_RUN_AS_NODE=1 exec ${sh(o.execPath)} ${sh(o.cliPath)} "$@"\n`,
+    content: `#!/bin/sh\n# Written by Errand at start: runs the bundled CLI with Electron's Node.\nELECTRON_RUN_AS_NODE=1 ${binding}exec ${sh(o.execPath)} ${sh(o.cliPath)} "$@"\n`,
     mode: 0o755,
   };
 }

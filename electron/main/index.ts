@@ -53,7 +53,8 @@ async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
 
   let binDir: string | undefined;
   try {
-    binDir = writeShim(cliShim({ dir: path.join(home, 'bin'), platform, execPath: process.execPath, cliPath: path.join(app.getAppPath(), 'out', 'main', 'cli.js') }), fs);
+    const cliPath = path.join(app.getAppPath(), 'out', 'main', 'cli.js');
+    binDir = writeShim(cliShim({ dir: path.join(home, 'bin'), platform, execPath: process.execPath, cliPath, binding: sqliteBinding(layout) }), fs);
   } catch (e) {
     log.warn('could not write the errand CLI shim; jobs will use the errand on PATH, if any', e);
   }

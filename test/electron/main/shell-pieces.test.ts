@@ -206,20 +206,27 @@ describe('cli shim', () => {
     expect(s.file.endsWith('errand.cmd')).toBe(true);
     expect(s.content).toBe('@echo off\r\nsetlocal\r\nset ELECTRON_RUN_AS_NODE=1\r\n"C:\\Errand\\Errand.exe" "C:\\app.asar\\out\\main\\cli.js" %*\r\n');
   });
+  test('passes the Electron binding on, so a host the CLI starts can open the store', () => {
+    const posix = cliShim({ dir: '/h/bin', platform: 'darwin', execPath: '/E', cliPath: '/c.js', binding: '/R/native/better_sqlite3.node' });
+    expect(posix.content).toContain(`ELECTRON_RUN_AS_NODE=1 ERRAND_SQLITE_BINDING='/R/native/better_sqlite3.node' exec '/E' '/c.js' "$@"`);
+    const win = cliShim({ dir: 'C:\\h', platform: 'win32', execPath: 'E.exe', cliPath: 'c.js', binding: 'C:\\R\\b.node' });
+    expect(win.content).toContain('set "ERRAND_SQLITE_BINDING=C:\\R\\b.node"\r\n"E.exe"');
+    expect(cliShim({ dir: '/h', platform: 'linux', execPath: '/E', cliPath: '/c.js' }).content).not.toContain('ERRAND_SQLITE_BINDING');
+  });
   test('written once, executable, and actually runs', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'errand-shim-'));
     try {
       const script = path.join(dir, 'echo.cjs');
-      fs.writeFileSync(script, 'process.stdout.write(JSON.stringify({ args: process.argv.slice(2), asNode: process.env.ELECTRON_RUN_AS_NODE }))');
+      fs.writeFileSync(script, 'process.stdout.write(JSON.stringify({ args: process.argv.slice(2), asNode: process.env.ELECTRON_RUN_AS_NODE, binding: process.env.ERRAND_SQLITE_BINDING }))');
       // process.execPath (node) stands in for the Electron binary
-      const shim = cliShim({ dir: path.join(dir, 'bin'), platform: process.platform, execPath: process.execPath, cliPath: script });
+      const shim = cliShim({ dir: path.join(dir, 'bin'), platform: process.platform, execPath: process.execPath, cliPath: script, binding: "/x/it's.node" });
       const spy = { ...fs, writeFileSync: vi.fn(fs.writeFileSync) };
       expect(writeShim(shim, spy as never)).toBe(path.join(dir, 'bin'));
       writeShim(shim, spy as never);
       expect(spy.writeFileSync).toHaveBeenCalledTimes(1);
       if (process.platform !== 'win32') {
         const out = JSON.parse(execFileSync(shim.file, ['progress', '3/10', 'two words'], { encoding: 'utf8' }));
-        expect(out).toEqual({ args: ['progress', '3/10', 'two words'], asNode: '1' });
+        expect(out).toEqual({ args: ['progress', '3/10', 'two words'], asNode: '1', binding: "/x/it's.node" });
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
