@@ -35,7 +35,7 @@ export interface SenderFrame {
  * True only for the top frame of our own renderer: the built index.html over file://
  * (query and hash ignored), or the dev server's origin in development.
  */
-export function isTrustedSender(frame: SenderFrame | null | undefined, target: RendererTarget): boolean {
+export function isTrustedSender(frame: SenderFrame | null | undefined, target: RendererTarget, platform: NodeJS.Platform = process.platform): boolean {
   if (!frame || frame.parent) return false;
   let url: URL;
   try {
@@ -50,7 +50,10 @@ export function isTrustedSender(frame: SenderFrame | null | undefined, target: R
   url.search = '';
   url.hash = '';
   try {
-    return path.resolve(fileURLToPath(url)) === path.resolve(target.file);
+    const a = path.resolve(fileURLToPath(url));
+    const b = path.resolve(target.file);
+    // Windows paths are case-insensitive (and drive letters come either way)
+    return platform === 'win32' ? a.toLowerCase() === b.toLowerCase() : a === b;
   } catch {
     return false;
   }

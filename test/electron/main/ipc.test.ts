@@ -31,6 +31,12 @@ describe('isTrustedSender', () => {
     expect(isTrustedSender(top('about:blank'), FILE)).toBe(false);
   });
 
+  test('case matters on POSIX only', () => {
+    const upper = top(fileUrl.replace('/renderer/', '/RENDERER/'));
+    expect(isTrustedSender(upper, FILE, 'linux')).toBe(false);
+    expect(isTrustedSender(upper, FILE, 'win32')).toBe(true);
+  });
+
   test('subframes and destroyed frames are refused', () => {
     expect(isTrustedSender({ url: fileUrl, parent: {} }, FILE)).toBe(false);
     expect(isTrustedSender(null, FILE)).toBe(false);
