@@ -1,8 +1,9 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, test } from 'vitest';
 import { ErrandError } from '../../electron/contract/errors';
-import type { Job } from '../../electron/contract/job';
-import { approval, detailOf, FakeClient, job, snapshot } from './fixtures';
+import type { Job, Step } from '../../electron/contract/job';
+import type { approval} from './fixtures';
+import { detailOf, FakeClient, job, snapshot } from './fixtures';
 import { key, renderApp, settle } from './render';
 
 function client(jobs: Job[], approvals = [] as ReturnType<typeof approval>[]) {
@@ -114,7 +115,7 @@ describe('job window', () => {
   test('the selected job re-reads its detail when it changes', async () => {
     const j = job({ id: 5, status: 'running', attempt: 1, startedAt: 1, plan: ['install', 'unit tests', 'e2e tests'] });
     const c = client([j]);
-    let steps = [{ attempt: 1, index: 0, name: 'install', status: 'done' as const, startedAt: 1000, finishedAt: 15_000 }];
+    let steps: Step[] = [{ attempt: 1, index: 0, name: 'install', status: 'done', startedAt: 1000, finishedAt: 15_000 }];
     c.on('get', () => detailOf(j, { steps }));
     const { app } = renderApp(c);
     act(() => app.store.getState().select(5));

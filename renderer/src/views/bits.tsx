@@ -57,7 +57,12 @@ export function Eta({ job, spelled = false }: { job: Job; spelled?: boolean }) {
   const active = job.status === 'running' || job.status === 'queued' || job.status === 'waiting';
   if (!active) return null;
   const text = etaText(job.eta);
-  if (!text) return spelled ? <span className="eta unknown">ETA unknown ({ETA_BASIS.unknown})</span> : null;
+  if (!text)
+    return spelled ? (
+      <span className="eta unknown" title={`ETA unknown: ${ETA_BASIS.unknown}`}>
+        ETA unknown
+      </span>
+    ) : null;
   return (
     <span className={`eta basis-${job.eta.basis}`} title={`Estimated ${ETA_BASIS[job.eta.basis]}`}>
       {text}

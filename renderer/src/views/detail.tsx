@@ -275,10 +275,12 @@ const STEP_MARK: Record<Step['status'], string> = { planned: 'â—‹', running: 'â–
 
 function PlanAndRecord({ job, steps }: { job: Job; steps: readonly Step[] }) {
   const now = useNow();
-  const current = steps.filter((s) => s.attempt === job.attempt);
+  const ofAttempt = steps.filter((s) => s.attempt === job.attempt);
+  // Recorded steps: what ran or was skipped; planned-only rows belong to the plan column.
+  const current = ofAttempt.filter((s) => s.status !== 'planned');
   if (!job.plan.length && !current.length) return null;
   const byName = new Map<string, Step>();
-  for (const s of current) byName.set(s.name, s);
+  for (const s of ofAttempt) byName.set(s.name, s);
   return (
     <div className="plan-record">
       <section aria-label="Plan">
