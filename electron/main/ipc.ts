@@ -1,11 +1,12 @@
 // The renderer's IPC door: one invoke channel in, one event channel out, one shell
 // channel for "open job #12" style commands from the tray. The sender is checked on
 // every call, and errors come back as data, never as a thrown IPC error, so the
-// renderer keeps their code and field (see electron/preload/api-types.ts).
+// renderer keeps their code and field (see electron/contract/bridge.ts).
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { MethodName } from '../contract/api';
+import type { BridgeReply, ShellCommand } from '../contract/bridge';
 import { ERROR_CODES, type ErrorPayload } from '../contract/errors';
 import type { HostEvent } from '../contract/events';
 import type { Host } from '../host/host';
@@ -15,10 +16,10 @@ export const CALL_CHANNEL = 'errand:call';
 export const EVENT_CHANNEL = 'errand:event';
 export const SHELL_CHANNEL = 'errand:shell';
 
-/** Commands the shell sends the job window (mirrored in electron/preload/api-types.ts). */
-export type ShellCommand = { type: 'open-job'; id: number } | { type: 'new-job' };
+/** Commands the shell sends the job window; the contract defines them for both ends. */
+export type { ShellCommand };
 
-export type Reply = { result: unknown } | { error: ErrorPayload };
+export type Reply = BridgeReply<unknown>;
 
 interface Logger {
   warn(msg: string, ...rest: unknown[]): void;

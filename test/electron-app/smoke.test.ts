@@ -11,7 +11,7 @@ import { type ElectronApplication, type Page, _electron as electron } from 'play
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureElectronSqlite } from '../../build/scripts/ensure-electron-sqlite.mjs';
 import { electronBinary, electronEnv } from '../../build/scripts/start.mjs';
-import type { ErrandBridge } from '../../electron/preload/api-types';
+import type { ErrandBridge } from '../../electron/contract/bridge';
 import { tempHome } from '../helpers/temp-home';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');

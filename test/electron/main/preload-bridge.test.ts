@@ -1,7 +1,7 @@
 // The preload bridge with a fake ipcRenderer: what window.errand does, without Electron.
 import { EventEmitter } from 'node:events';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
-import type { ErrandBridge, ShellCommand } from '../../../electron/preload/api-types';
+import type { ErrandBridge, ShellCommand } from '../../../electron/contract/bridge';
 
 const exposed = new Map<string, unknown>();
 const ipc = Object.assign(new EventEmitter(), { invoke: vi.fn(async (..._args: unknown[]) => ({ result: 'ok' })) });
