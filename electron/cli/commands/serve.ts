@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { ErrandError } from '../../contract/errors';
 import { type Globals, cliEntry, parseIntArg, resolveHome } from '../context';
@@ -11,10 +12,17 @@ const stderrLogger = {
   error: (m: string, ...r: unknown[]): void => void process.stderr.write(`${stamp()} error ${m}${r.length ? ` ${r.map((e) => (e instanceof Error ? e.stack : String(e))).join(' ')}` : ''}\n`),
 };
 
+/** A directory holding an `errand` executable for jobs' PATH: this checkout's bin, or the tray app's shim. */
+function jobBinDir(home: string): string | undefined {
+  const candidates = [path.dirname(cliEntry()), path.join(home, 'bin')];
+  return candidates.find((d) => fs.existsSync(path.join(d, process.platform === 'win32' ? 'errand.cmd' : 'errand')));
+}
+
 export async function serve(g: Globals, o: { ui?: boolean; port: string; open?: boolean }): Promise<void> {
   const { startHost } = await import('../../host/host');
   const home = resolveHome(g);
-  const host = await startHost({ home, logger: stderrLogger, binDir: path.dirname(cliEntry()) });
+  // Under the tray app's shim (Electron's Node) the store needs the Electron build of the binding.
+  const host = await startHost({ home, logger: stderrLogger, binDir: jobBinDir(home), nativeBinding: process.env.ERRAND_SQLITE_BINDING || undefined });
   const stop = (): void => void host.close();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
