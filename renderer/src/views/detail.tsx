@@ -19,6 +19,8 @@ const TABS: { key: Tab; title: string }[] = [
 export function Detail() {
   const selectedId = useAppState((s) => s.selectedId);
   const job = useAppState((s) => (s.selectedId === null ? undefined : s.jobs.get(s.selectedId)));
+  const empty = useAppState((s) => s.synced && s.jobs.size === 0);
+  if (empty) return <section className="detail placeholder" aria-label="Job detail" />;
   if (selectedId === null || !job) {
     return (
       <section className="detail placeholder" aria-label="Job detail">
@@ -37,6 +39,8 @@ function JobDetailPane({ job }: { job: Job }) {
   const app = useApp();
   const detail = useAppState((s) => (s.detail?.id === job.id ? s.detail : null));
   const approval = useAppState((s) => s.approvals.get(job.id));
+  // In the approvals inbox the card is already in the middle pane.
+  const inInbox = useAppState((s) => s.view === 'approvals');
   const focus = useAppState((s) => s.focus);
   const jobError = useAppState((s) => s.errors.job);
   const [tab, setTab] = useState<Tab>(() => defaultTab(job));
@@ -80,7 +84,7 @@ function JobDetailPane({ job }: { job: Job }) {
       </div>
       <StatusLine job={job} />
       <Meta job={job} />
-      {approval ? <ApprovalCard approval={approval} job={job} autoFocusNote={false} /> : null}
+      {approval && !inInbox ? <ApprovalCard approval={approval} job={job} autoFocusNote={false} /> : null}
       <JobActions job={job} />
       {jobError && (jobError.jobId === null || jobError.jobId === job.id) ? (
         <p className="error" role="alert" data-testid="job-error">

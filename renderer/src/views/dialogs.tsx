@@ -7,14 +7,14 @@ import { useApp, useAppState } from '../ui/context';
 const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
 
 /** A modal: focus moves in and is trapped, Escape closes, focus returns where it was. */
-export function Modal({ title, onClose, children, wide = false }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
+export function Modal({ title, onClose, children, wide = false, className = '' }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean; className?: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const id = useId();
   useEffect(() => {
     const back = document.activeElement as HTMLElement | null;
     const el = ref.current;
     const first = el?.querySelector<HTMLElement>('[data-autofocus]') ?? el?.querySelector<HTMLElement>(FOCUSABLE);
-    first?.focus();
+    first?.focus({ preventScroll: true });
     return () => {
       if (back && document.contains(back)) back.focus({ preventScroll: true });
     };
@@ -31,7 +31,7 @@ export function Modal({ title, onClose, children, wide = false }: { title: strin
         role="dialog"
         aria-modal="true"
         aria-labelledby={id}
-        className={`dialog${wide ? ' wide' : ''}`}
+        className={`dialog${wide ? ' wide' : ''}${className ? ` ${className}` : ''}`}
         onKeyDown={(e) => {
           if (e.key === 'Escape') {
             e.preventDefault();
@@ -296,29 +296,33 @@ const KEY_NAMES: Record<string, string> = { ArrowDown: '↓', ArrowUp: '↑', Es
 
 function HelpDialog() {
   const app = useApp();
-  const groups = ['Move', 'Job', 'Log', 'Queue', 'Views'] as const;
+  const columns = [['Move', 'Views'], ['Job'], ['Log', 'Queue']] as const;
   return (
-    <Modal title="Keyboard" onClose={() => app.store.getState().openDialog(null)} wide>
+    <Modal title="Keyboard" onClose={() => app.store.getState().openDialog(null)} wide className="help">
       <div className="help-grid">
-        {groups.map((g) => (
-          <section key={g} aria-label={g}>
-            <h3>{g}</h3>
-            <dl>
-              {KEYMAP.filter((k) => k.group === g).map((k) => (
-                <div key={k.action} className="help-row">
-                  <dt>
-                    {k.keys.map((key, i) => (
-                      <span key={key}>
-                        {i ? ' ' : ''}
-                        <kbd>{KEY_NAMES[key] ?? key}</kbd>
-                      </span>
-                    ))}
-                  </dt>
-                  <dd>{k.help}</dd>
-                </div>
-              ))}
-            </dl>
-          </section>
+        {columns.map((col) => (
+          <div key={col.join()}>
+            {col.map((g) => (
+              <section key={g} aria-label={g}>
+                <h3>{g}</h3>
+                <dl>
+                  {KEYMAP.filter((k) => k.group === g).map((k) => (
+                    <div key={k.action} className="help-row">
+                      <dt>
+                        {k.keys.map((key, i) => (
+                          <span key={key}>
+                            {i ? ' ' : ''}
+                            <kbd>{KEY_NAMES[key] ?? key}</kbd>
+                          </span>
+                        ))}
+                      </dt>
+                      <dd>{k.help}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </section>
+            ))}
+          </div>
         ))}
       </div>
       <div className="buttons">

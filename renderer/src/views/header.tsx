@@ -28,8 +28,8 @@ export function Header() {
           <button type="button" aria-label="One fewer job at once (<)" title="One fewer job at once (<)" disabled={!queue || concurrency <= 1} onClick={() => void app.actions.setConcurrency(concurrency - 1)}>
             −
           </button>
-          <span className="value" title="Jobs run at once" data-testid="concurrency">
-            {queue ? `${queue.running}/${concurrency}` : '–'}
+          <span className="value" title={queue ? `${queue.running} of ${concurrency} slots busy; jobs run ${concurrency} at a time` : undefined} data-testid="concurrency">
+            {queue ? `${concurrency} at once` : '–'}
           </span>
           <button type="button" aria-label="One more job at once (>)" title="One more job at once (>)" disabled={!queue || concurrency >= CONCURRENCY_MAX} onClick={() => void app.actions.setConcurrency(concurrency + 1)}>
             +
