@@ -34,6 +34,12 @@ export interface Host {
   readonly closed: Promise<void>;
 }
 
+/** What a client of a host needs, whether the host runs in this process or another. */
+export type HostLike = Pick<Host, 'home' | 'call' | 'listen' | 'close' | 'closed'> & {
+  /** True when another process owns the store: closing only disconnects. */
+  readonly remote?: boolean;
+};
+
 /** Starts the one owner of a data dir: lock, engine, socket transport. */
 export async function startHost(opts: HostOptions): Promise<Host> {
   const home = path.resolve(opts.home);

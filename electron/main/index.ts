@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { BrowserWindow, Menu, Notification, Tray, app, dialog, globalShortcut, ipcMain, nativeImage, nativeTheme, shell } from 'electron';
 import type { HostEvent } from '../contract/events';
-import { type Host, startHost } from '../host/host';
+import { type HostLike, startHost } from '../host/host';
+import { attachHost } from '../host/remote-host';
 import { cliShim, writeShim } from './cli-shim';
 import { type ShellCommand, SHELL_CHANNEL, forwardEvents, registerIpc } from './ipc';
 import { createLoginItem, startHidden } from './login-item';
@@ -59,15 +60,21 @@ async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
     log.warn('could not write the errand CLI shim; jobs will use the errand on PATH, if any', e);
   }
 
-  let host: Host;
+  let host: HostLike;
   try {
     host = await startHost({ home, nativeBinding: sqliteBinding(layout), logger: hostLog, binDir });
   } catch (e) {
-    const f = startupFailure(e);
-    log.error(f.title, e);
-    dialog.showErrorBox(f.title, f.message);
-    app.exit(1);
-    return;
+    // A host the CLI started already owns the store: use it over its socket rather than refuse.
+    const attached = (e as { code?: unknown }).code === 'busy' ? await attachHost(home).catch(() => null) : null;
+    if (!attached) {
+      const f = startupFailure(e);
+      log.error(f.title, e);
+      dialog.showErrorBox(f.title, f.message);
+      app.exit(1);
+      return;
+    }
+    log.info(`attached to the Errand host already running for ${home}`);
+    host = attached;
   }
 
   // --- window -------------------------------------------------------------------------
@@ -211,7 +218,8 @@ async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
 
   // --- quit -------------------------------------------------------------------------------
   async function confirmQuit(): Promise<void> {
-    const prompt = quitPrompt(mirror.status);
+    // attached to a CLI-started host, quitting leaves its jobs running: nothing to confirm
+    const prompt = host.remote ? null : quitPrompt(mirror.status);
     if (prompt) {
       const { response } = await dialog.showMessageBox({ type: 'question', ...prompt });
       if (response !== 0) return;
