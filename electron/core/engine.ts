@@ -108,7 +108,8 @@ export class Engine {
   private readonly waiting = new Set<number>();
   private readonly rates = new Map<number, RateTracker>();
   private readonly dirtyProgress = new Map<number, Progress>();
-  private readonly history = new Map<string, number | null>();
+  /** ETA key → newest successful durations (ms), at most HISTORY_SAMPLES, newest first. */
+  private readonly history = new Map<string, number[]>();
   private readonly deciders = new Map<number, ((d: { decision: Decision; note: string | null }) => void)[]>();
   private progressTimer: NodeJS.Timeout | null = null;
   private dueTimer: NodeJS.Timeout | null = null;
@@ -703,7 +704,7 @@ export class Engine {
     const now = Date.now();
     let claimed: JobRow[] = [];
     try {
-      claimed = this.store.tx(() => this.claim(now));
+      if (!this.paused && this.concurrency > this.slotsUsed()) claimed = this.store.tx(() => this.claim(now));
     } catch (e) {
       this.log.error('could not start jobs', e);
     }
@@ -723,8 +724,10 @@ export class Engine {
     if (free <= 0) return [];
     const out: JobRow[] = [];
     const busy: Place[] = [...this.runs.values()].map((r) => r.place);
-    // a few extra candidates, in case some must wait for a job in the same work tree
-    for (const row of this.store.ready(now, free + 16)) {
+    let candidates = this.store.ready(now, free);
+    // some may have to wait for a job in the same work tree: then look a little further
+    if (candidates.some((c) => c.capture_patch) || busy.some((b) => b.worktree)) candidates = this.store.ready(now, free + 32);
+    for (const row of candidates) {
       if (out.length >= free) break;
       const place = placeOf(row);
       if (busy.some((b) => clash(b, place))) continue;
@@ -863,7 +866,14 @@ export class Engine {
       this.begin(claimed);
       this.rates.delete(id);
       for (const a of outcome.expired) this.settleApproval(a);
-      if (outcome.row.status === 'succeeded') this.history.delete(outcome.row.eta_key);
+      if (outcome.row.status === 'succeeded') {
+        // keep the cached history current instead of querying it again
+        const h = this.history.get(outcome.row.eta_key);
+        if (h) {
+          h.unshift(now - outcome.row.started_at!);
+          if (h.length > HISTORY_SAMPLES) h.length = HISTORY_SAMPLES;
+        }
+      }
       if (DOOMED.includes(outcome.row.status)) this.propagateFailure(id, now);
     } catch (e) {
       this.log.error(`job #${id}: could not record how it ended`, e);
@@ -986,17 +996,17 @@ export class Engine {
 
   private prefetchHistory(keys: string[]): void {
     if (this.history.size + keys.length > HISTORY_CACHE_MAX) this.history.clear();
-    for (const [k, ds] of this.store.durationsMany(keys, HISTORY_SAMPLES)) this.history.set(k, median(ds));
+    for (const [k, ds] of this.store.durationsMany(keys, HISTORY_SAMPLES)) this.history.set(k, ds);
   }
 
   private historyMs(key: string): number | null {
     let h = this.history.get(key);
     if (h === undefined) {
       if (this.history.size >= HISTORY_CACHE_MAX) this.history.clear();
-      h = median(this.store.durations(key, HISTORY_SAMPLES));
+      h = this.store.durations(key, HISTORY_SAMPLES);
       this.history.set(key, h);
     }
-    return h;
+    return median(h);
   }
 
   private eta(row: JobRow, now: number): Job['eta'] {

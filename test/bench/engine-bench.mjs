@@ -141,7 +141,7 @@ async function engineSpawnRun(Engine, n, concurrency) {
   return ms;
 }
 
-export async function benchSpawn({ Engine }, { n = 1000, concurrency = 2, rounds = 3 } = {}) {
+export async function benchSpawn({ Engine }, { n = 1000, concurrency = 2, rounds = 3, log = () => {} } = {}) {
   const bare = [];
   const eng = [];
   await bareSpawnLoop(50, concurrency); // warm up
@@ -150,33 +150,35 @@ export async function benchSpawn({ Engine }, { n = 1000, concurrency = 2, rounds
     bare.push(await bareSpawnLoop(n, concurrency));
     eng.push(await engineSpawnRun(Engine, n, concurrency));
   }
-  const b = median(bare);
-  const e = median(eng);
+  // best of the rounds on each side: the least disturbed by whatever else the machine runs
+  const b = Math.min(...bare);
+  const e = Math.min(...eng);
+  log(`spawn rounds: bare ${bare.map(Math.round).join(', ')} ms; engine ${eng.map(Math.round).join(', ')} ms`);
   return [row(`${n} \`true\` jobs at concurrency ${concurrency}, ms`, Math.round(e), `bare spawn loop: ${Math.round(b)}`, e / b, '≤ 1.30×', e / b <= 1.3)];
 }
 
 // --- output -----------------------------------------------------------------------------
 
-export async function benchOutput({ Engine }, { mb = 200 } = {}) {
-  const bytes = mb * 1024 * 1024;
-  const cmd = `head -c ${bytes} /dev/zero`;
-  // baseline: the same command writing to a file, no engine
+async function rawOutput(cmd) {
   const dir = tmp('output');
   const out = fs.openSync(path.join(dir, 'raw.log'), 'a');
-  let t = performance.now();
-  await new Promise((resolve, reject) => spawn('/bin/sh', ['-c', cmd], { stdio: ['ignore', out, out] }).once('exit', resolve).once('error', reject));
-  const rawMs = performance.now() - t;
+  const t = performance.now();
+  await new Promise((resolve, reject) => spawn('/bin/sh', ['-c', cmd], { stdio: ['ignore', out, out], detached: true }).once('exit', resolve).once('error', reject));
+  const ms = performance.now() - t;
   fs.closeSync(out);
   rm(dir);
+  return ms;
+}
 
+async function engineOutput(Engine, cmd, bytes) {
   const home = tmp('output');
   const engine = Engine.open({ home });
   let events = 0;
-  engine.listen(() => events++);
+  engine.listen(() => events++); // a host with a subscriber, as the tray app has
   gc();
-  const h = monitorEventLoopDelay({ resolution: 10 });
+  const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
-  t = performance.now();
+  const t = performance.now();
   const job = engine.add({ command: { shell: cmd }, cwd: home });
   await new Promise((resolve) => {
     const off = engine.listen((e) => {
@@ -190,14 +192,30 @@ export async function benchOutput({ Engine }, { mb = 200 } = {}) {
   h.disable();
   const size = engine.readLog({ id: job.id, limit: 1 }).size;
   if (size !== bytes) throw new Error(`log has ${size} bytes, expected ${bytes}`);
+  const j = engine.get(job.id).job;
   await engine.close();
   rm(home);
-  const mbps = mb / (ms / 1000);
-  const rawMbps = mb / (rawMs / 1000);
-  const p99 = h.percentile(99) / 1e6;
+  return { ms, runMs: j.finishedAt - j.startedAt, p99: h.percentile(99) / 1e6, max: h.max / 1e6, events };
+}
+
+export async function benchOutput({ Engine }, { mb = 200, rounds = 2 } = {}) {
+  const bytes = mb * 1024 * 1024;
+  const cmd = `head -c ${bytes} /dev/zero`;
+  const raw = [];
+  const runs = [];
+  for (let r = 0; r < rounds; r++) {
+    // alternate, so page-cache writeback from one run burdens both sides alike
+    raw.push(await rawOutput(cmd));
+    runs.push(await engineOutput(Engine, cmd, bytes));
+  }
+  const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const worstP99 = Math.max(...runs.map((r) => r.p99));
+  const mbps = mb / (best.ms / 1000);
+  const rawMbps = mb / (Math.min(...raw) / 1000);
   return [
-    row(`${mb} MB to stdout: ingest MB/s`, Math.round(mbps), `raw to file: ${Math.round(rawMbps)}`, rawMbps / mbps, 'report', true),
-    row(`  … host event-loop delay p99, ms`, p99.toFixed(1), `max ${(h.max / 1e6).toFixed(1)}, ${events} events`, null, '< 50 ms', p99 < 50),
+    row(`${mb} MB to stdout: ingest MB/s (add → finished)`, Math.round(mbps), `raw to a file: ${Math.round(rawMbps)}`, rawMbps / mbps, 'report', true),
+    row(`  … while the job ran (started → finished)`, Math.round(mb / (best.runMs / 1000)), `raw to a file: ${Math.round(rawMbps)}`, rawMbps / (mb / (best.runMs / 1000)), 'report', true),
+    row(`  … host event-loop delay p99, ms (worst run)`, worstP99.toFixed(1), `max ${Math.max(...runs.map((r) => r.max)).toFixed(1)}, ${best.events} events`, null, '< 50 ms', worstP99 < 50),
   ];
 }
 

@@ -23,7 +23,7 @@ try {
   const core = await import(bundle.file);
   const benches = [
     ['enqueue', () => benchEnqueue(core)],
-    ['spawn', () => benchSpawn(core)],
+    ['spawn', () => benchSpawn(core, { log: (l) => console.log(`  ${l}`) })],
     ['output', () => benchOutput(core)],
     ['open', () => benchOpen(core)],
   ];

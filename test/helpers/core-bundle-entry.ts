@@ -4,3 +4,4 @@ export { Engine } from '../../electron/core/engine';
 export { MIGRATIONS, SCHEMA_VERSION } from '../../electron/core/store/migrations';
 export { openDatabase, schemaVersion } from '../../electron/core/store/database';
 export { dbPath, logPath } from '../../electron/core/paths';
+export { startCommand } from '../../electron/core/runners/command-runner';

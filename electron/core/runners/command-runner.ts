@@ -9,8 +9,12 @@ export interface CommandRun {
   cwd: string;
   env: NodeJS.ProcessEnv;
   logFile: string;
-  /** Called (uncoalesced) whenever the log file may have grown. */
+  /**
+   * Called when the log file has grown: at most once per `outputIntervalMs` however
+   * chatty the job (default 100 ms), and once more when it exits.
+   */
   onOutput: () => void;
+  outputIntervalMs?: number;
   /**
    * Grace between SIGTERM and SIGKILL for processes the command leaves behind in its
    * group after it exits by itself (default 5 s).
@@ -56,15 +60,7 @@ export function startCommand(run: CommandRun): RunningCommand {
     fs.closeSync(fd);
   }
   const pid = child.pid ?? -1;
-  let watcher: fs.FSWatcher | null = null;
-  if (pid > 0) {
-    try {
-      watcher = fs.watch(run.logFile, { persistent: false }, () => run.onOutput());
-      watcher.on('error', () => watcher?.close());
-    } catch {
-      watcher = null; // no inotify: the final size is still reported on exit
-    }
-  }
+  const output = pid > 0 ? watchOutput(run.logFile, run.onOutput, run.outputIntervalMs ?? 100) : null;
   let ending: Promise<unknown> | null = null;
   const end = (graceMs: number): Promise<unknown> => (ending ??= endGroup(pid, graceMs).catch(() => undefined));
 
@@ -73,7 +69,7 @@ export function startCommand(run: CommandRun): RunningCommand {
     const done = (info: ExitInfo): void => {
       if (settled) return;
       settled = true;
-      watcher?.close();
+      output?.close();
       run.onOutput();
       resolve(info);
     };
@@ -100,6 +96,61 @@ export function startCommand(run: CommandRun): RunningCommand {
     exited,
     terminate(graceMs: number) {
       if (pid > 0) void end(graceMs);
+    },
+  };
+}
+
+/**
+ * Event-driven, rate-limited news of a growing file: an inotify watch wakes us on the
+ * first write; then the watch is dropped and, one interval later, the size is checked
+ * once. Still growing: report and wait another interval; quiet: watch again. A job
+ * writing 200 MB costs ≤ 10 wake-ups a second instead of one per write, and a silent
+ * one costs nothing at all.
+ */
+function watchOutput(file: string, onOutput: () => void, intervalMs: number): { close: () => void } {
+  let watcher: fs.FSWatcher | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+  let seen = -1;
+  const size = (): number => {
+    try {
+      return fs.statSync(file).size;
+    } catch {
+      return -1;
+    }
+  };
+  const fire = (): void => {
+    watcher?.close();
+    watcher = null;
+    if (closed) return;
+    seen = size();
+    onOutput();
+    timer = setTimeout(() => {
+      timer = null;
+      if (closed) return;
+      if (size() !== seen) return fire();
+      arm();
+      // a write between the check and the new watch would go unnoticed: look once more
+      if (size() !== seen) fire();
+    }, intervalMs);
+    timer.unref();
+  };
+  const arm = (): void => {
+    try {
+      watcher = fs.watch(file, { persistent: false }, fire);
+      watcher.on('error', () => watcher?.close());
+    } catch {
+      watcher = null; // no inotify: the final size is still reported on exit
+    }
+  };
+  arm();
+  return {
+    close: () => {
+      closed = true;
+      watcher?.close();
+      watcher = null;
+      if (timer) clearTimeout(timer);
+      timer = null;
     },
   };
 }

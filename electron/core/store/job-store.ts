@@ -355,12 +355,23 @@ export class JobStore {
     );
   }
 
-  /** Records the process group of a started attempt (job and attempt rows, one transaction). */
+  /**
+   * Records the process group of a started attempt (job and attempt rows, one
+   * transaction). Committed without waiting for the disk (synchronous=NORMAL for this
+   * one write): the pgid only serves to end a job's processes after the *host* dies,
+   * and a host crash loses nothing a WAL commit has handed to the OS; if the OS itself
+   * goes down, the processes go with it. State transitions keep synchronous=FULL.
+   */
   setPgid(jobId: number, n: number, pgid: number): void {
-    this.tx(() => {
-      this.stmt('UPDATE jobs SET pgid = ? WHERE id = ?').run(pgid, jobId);
-      this.stmt('UPDATE attempts SET pgid = ? WHERE job_id = ? AND n = ?').run(pgid, jobId, n);
-    });
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.tx(() => {
+        this.stmt('UPDATE jobs SET pgid = ? WHERE id = ?').run(pgid, jobId);
+        this.stmt('UPDATE attempts SET pgid = ? WHERE job_id = ? AND n = ?').run(pgid, jobId, n);
+      });
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   attempts(jobId: number, logBytes: (n: number) => number): Attempt[] {

@@ -127,6 +127,25 @@ describe('startCommand', () => {
     expect(outputs).toBeGreaterThan(0);
   });
 
+  test('news of a growing log is rate-limited: a torrent of writes wakes the host ≤ 10 times a second', async () => {
+    const log = path.join(t.home, 'y.log');
+    const calls: number[] = [];
+    const started = Date.now();
+    const cmd = startCommand({
+      shell: 'i=0; while [ $i -lt 40 ]; do head -c 100000 /dev/zero; i=$((i+1)); sleep 0.01; done',
+      cwd: t.home,
+      env: process.env,
+      logFile: log,
+      onOutput: () => calls.push(Date.now()),
+      outputIntervalMs: 100,
+    });
+    await cmd.exited;
+    const span = (Date.now() - started) / 1000;
+    expect(fs.statSync(log).size).toBe(4_000_000);
+    expect(calls.length).toBeGreaterThan(1);
+    expect(calls.length).toBeLessThanOrEqual(Math.ceil(span * 10) + 2);
+  });
+
   test('signalGroup refuses the special pids', () => {
     expect(signalGroup(0, 0)).toBe(false);
     expect(signalGroup(1, 0)).toBe(false);
