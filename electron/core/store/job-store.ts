@@ -150,8 +150,9 @@ export class JobStore {
     return s;
   }
 
+  /** Runs fn in a transaction; inside one already, simply runs it (no savepoint per step). */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.inTransaction ? fn() : this.db.transaction(fn)();
   }
 
   /** Inserts a queued job with its dependencies and its "created" event, in one transaction. */
@@ -363,14 +364,15 @@ export class JobStore {
    * goes down, the processes go with it. State transitions keep synchronous=FULL.
    */
   setPgid(jobId: number, n: number, pgid: number): void {
-    this.db.pragma('synchronous = NORMAL');
+    const inTx = this.db.inTransaction; // then the outer commit decides
+    if (!inTx) this.stmt('PRAGMA synchronous = NORMAL').run();
     try {
       this.tx(() => {
         this.stmt('UPDATE jobs SET pgid = ? WHERE id = ?').run(pgid, jobId);
         this.stmt('UPDATE attempts SET pgid = ? WHERE job_id = ? AND n = ?').run(pgid, jobId, n);
       });
     } finally {
-      this.db.pragma('synchronous = FULL');
+      if (!inTx) this.stmt('PRAGMA synchronous = FULL').run();
     }
   }
 

@@ -191,6 +191,8 @@ describe('job ids', () => {
     expect(b.id).toBe(a.id + 1);
     await waitFor(engine, b.id);
     await waitFor(engine, a.id);
+    // running jobs (whose pgid is written without an fsync) leave the store at FULL
+    expect(storeOf(engine).db.pragma('synchronous', { simple: true })).toBe(2);
     engine.remove([a.id, b.id]);
     expect(engine.list()).toEqual([]);
     const c = engine.add({ command: { argv: ['true'] }, cwd: home });
