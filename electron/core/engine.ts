@@ -1016,7 +1016,7 @@ export class Engine {
   }
 
   private view(row: JobRow, known?: Map<number, JobStatus>, now = Date.now(), slots = this.slotsUsed()): Job {
-    const after = parseJson<number[]>(row.after) ?? [];
+    const after = row.after === '[]' ? [] : (parseJson<number[]>(row.after) ?? []);
     let blockedOn: number[] = [];
     if (after.length && (row.status === 'queued' || row.status === 'held')) {
       const missing = after.filter((d) => !known?.has(d));
