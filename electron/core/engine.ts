@@ -107,7 +107,8 @@ export class Engine {
   private readonly runs = new Map<number, RunState>();
   private readonly waiting = new Set<number>();
   private readonly rates = new Map<number, RateTracker>();
-  private readonly dirtyProgress = new Map<number, Progress>();
+  /** Progress reported since the last batched write: job id → the attempt it belongs to and the value. */
+  private readonly dirtyProgress = new Map<number, { attempt: number; progress: Progress }>();
   /** ETA key → newest successful durations (ms), at most HISTORY_SAMPLES, newest first. */
   private readonly history = new Map<string, number[]>();
   private readonly deciders = new Map<number, ((d: { decision: Decision; note: string | null }) => void)[]>();
@@ -541,7 +542,7 @@ export class Engine {
     let rate = this.rates.get(o.jobId);
     if (!rate) this.rates.set(o.jobId, (rate = new RateTracker()));
     rate.sample(now, o.done);
-    this.dirtyProgress.set(o.jobId, p);
+    this.dirtyProgress.set(o.jobId, { attempt: o.attempt, progress: p });
     this.progressTimer ??= setTimeout(() => this.flushProgress(), PROGRESS_FLUSH_MS).unref();
     this.hub.coalesce(`job:${o.jobId}`, () => this.jobEvent(o.jobId));
   }
@@ -1009,9 +1010,15 @@ export class Engine {
     return median(h);
   }
 
+  /** The latest progress of the row's attempt: reported (not yet written) or stored. */
+  private progressOf(row: JobRow): Progress | null {
+    const dirty = this.dirtyProgress.get(row.id);
+    return dirty && dirty.attempt === row.attempt ? dirty.progress : parseJson<Progress>(row.progress);
+  }
+
   private eta(row: JobRow, now: number): Job['eta'] {
     if (isFinished(row.status)) return { seconds: null, basis: 'unknown' };
-    const progress = this.dirtyProgress.get(row.id) ?? parseJson<Progress>(row.progress);
+    const progress = this.progressOf(row);
     return estimate({ status: row.status, startedAt: row.started_at, progressTotal: progress?.total ?? null, rate: this.rates.get(row.id), historyMs: this.historyMs(row.eta_key), now });
   }
 
@@ -1030,7 +1037,7 @@ export class Engine {
     const command = commandText(spec);
     const active = row.status === 'running' || row.status === 'waiting';
     const result = parseJson<JobResult>(row.result);
-    const progress = this.dirtyProgress.get(row.id) ?? parseJson<Progress>(row.progress);
+    const progress = this.progressOf(row);
     const activity = activityOf({
       status: row.status,
       now,

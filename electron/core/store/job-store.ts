@@ -357,23 +357,28 @@ export class JobStore {
   }
 
   /**
-   * Records the process group of a started attempt (job and attempt rows, one
-   * transaction). Committed without waiting for the disk (synchronous=NORMAL for this
-   * one write): the pgid only serves to end a job's processes after the *host* dies,
-   * and a host crash loses nothing a WAL commit has handed to the OS; if the OS itself
-   * goes down, the processes go with it. State transitions keep synchronous=FULL.
+   * Runs a write that is a hint rather than a state change (a pgid, batched progress)
+   * in a transaction committed without waiting for the disk (synchronous=NORMAL for
+   * this one commit). A host crash loses nothing a WAL commit has handed to the OS;
+   * only an OS crash can drop it, and that takes the job's processes down with it.
+   * State transitions keep synchronous=FULL. Inside an outer transaction, that one decides.
    */
-  setPgid(jobId: number, n: number, pgid: number): void {
-    const inTx = this.db.inTransaction; // then the outer commit decides
-    if (!inTx) this.stmt('PRAGMA synchronous = NORMAL').run();
+  softWrite(fn: () => void): void {
+    if (this.db.inTransaction) return fn();
+    this.stmt('PRAGMA synchronous = NORMAL').run();
     try {
-      this.tx(() => {
-        this.stmt('UPDATE jobs SET pgid = ? WHERE id = ?').run(pgid, jobId);
-        this.stmt('UPDATE attempts SET pgid = ? WHERE job_id = ? AND n = ?').run(pgid, jobId, n);
-      });
+      this.tx(fn);
     } finally {
-      if (!inTx) this.stmt('PRAGMA synchronous = FULL').run();
+      this.stmt('PRAGMA synchronous = FULL').run();
     }
+  }
+
+  /** Records the process group of a started attempt (job and attempt rows; a soft write). */
+  setPgid(jobId: number, n: number, pgid: number): void {
+    this.softWrite(() => {
+      this.stmt('UPDATE jobs SET pgid = ? WHERE id = ?').run(pgid, jobId);
+      this.stmt('UPDATE attempts SET pgid = ? WHERE job_id = ? AND n = ?').run(pgid, jobId, n);
+    });
   }
 
   attempts(jobId: number, logBytes: (n: number) => number): Attempt[] {
@@ -514,10 +519,11 @@ export class JobStore {
 
   // --- progress, settings, removal ----------------------------------------------
 
-  writeProgress(entries: Iterable<[number, Progress]>): void {
-    const s = this.stmt('UPDATE jobs SET progress = ? WHERE id = ?');
-    this.tx(() => {
-      for (const [id, p] of entries) s.run(JSON.stringify(p), id);
+  /** Batched progress write; an entry whose attempt is no longer current is dropped. */
+  writeProgress(entries: Iterable<[number, { attempt: number; progress: Progress }]>): void {
+    const s = this.stmt('UPDATE jobs SET progress = ? WHERE id = ? AND attempt = ?');
+    this.softWrite(() => {
+      for (const [id, p] of entries) s.run(JSON.stringify(p.progress), id, p.attempt);
     });
   }
 

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { HostEvent } from '../../../electron/contract/events';
 import type { Engine } from '../../../electron/core/engine';
 import { EventHub } from '../../../electron/core/event-hub';
-import { openTestEngine, type TestEngine, until, waitFor } from '../../helpers/engine';
+import { openTestEngine, storeOf, type TestEngine, until, waitFor } from '../../helpers/engine';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -62,6 +62,8 @@ describe('engine events', () => {
       engine.jobProgress({ jobId: job.id, attempt: 1, done: i, total: 1000, unit: 'items' });
       if (i % 25 === 0) await sleep(10);
     }
+    // the batched write reaches the store while the job still runs
+    await until(() => JSON.parse(storeOf(engine).row(job.id)?.progress ?? 'null')?.done === 1000, 5000, 'progress in the store');
     fs.writeFileSync(path.join(t.home, 'go'), '');
     await waitFor(engine, job.id);
     const mine = jobEvents(job.id);
