@@ -543,7 +543,8 @@ export class JobStore {
   }
 
   nextDue(now: number): number | null {
-    const r = this.stmt("SELECT MIN(not_before) AS t FROM jobs WHERE status = 'queued' AND not_before > ?").get(now) as { t: number | null };
+    // the partial index holds only delayed queued jobs: no scan of the queue (migration 2)
+    const r = this.stmt("SELECT MIN(not_before) AS t FROM jobs INDEXED BY jobs_due WHERE status = 'queued' AND not_before > ?").get(now) as { t: number | null };
     return r.t;
   }
 

@@ -93,6 +93,10 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: finding the next delayed start (retry backoff, --delay) without scanning the queue
+  `
+  CREATE INDEX jobs_due ON jobs(not_before) WHERE status = 'queued' AND not_before IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -145,8 +145,25 @@ describe('migrations', () => {
       expect(deploy.attempt).toBe(1);
       // new ids continue after the old ones
       expect(engine.add({ command: { argv: ['true'] }, cwd: home }).id).toBe(6);
+      // brought up to the current schema, with the v1 file kept as a backup
+      expect(schemaVersion(storeOf(engine).db)).toBe(SCHEMA_VERSION);
+      expect(fs.readdirSync(path.join(home, 'backups'))).toEqual([expect.stringMatching(/^errand-v1-\d+\.db$/)]);
     } finally {
       await engine.close();
+    }
+  });
+});
+
+describe('query plans', () => {
+  test('the scheduler\'s queries use indexes, not scans of the whole queue', () => {
+    const db = openDatabase(path.join(home, 'errand.db'));
+    try {
+      const plan = (sql: string): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(1, 1) as { detail: string }[]).map((r) => r.detail).join('; ');
+      expect(plan("SELECT MIN(not_before) AS t FROM jobs INDEXED BY jobs_due WHERE status = 'queued' AND not_before > ? AND ?")).toMatch(/USING (COVERING )?INDEX jobs_due/);
+      expect(plan("SELECT id FROM jobs WHERE status = 'queued' AND (not_before IS NULL OR not_before <= ?) ORDER BY priority DESC, id LIMIT ?")).toMatch(/USING INDEX jobs_ready/);
+      expect(plan("SELECT id FROM jobs WHERE status IN ('running', 'waiting') AND ? AND ?")).toMatch(/USING (COVERING )?INDEX jobs_ready/);
+    } finally {
+      db.close();
     }
   });
 });
