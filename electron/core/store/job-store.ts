@@ -560,7 +560,7 @@ export class JobStore {
   }
 
   unreadProblems(): number {
-    return (this.stmt("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('failed', 'interrupted') AND read_at IS NULL").get() as { n: number }).n;
+    return (this.stmt("SELECT COUNT(*) AS n FROM jobs INDEXED BY jobs_unread_problems WHERE status IN ('failed', 'interrupted') AND read_at IS NULL").get() as { n: number }).n;
   }
 
   markRead(ids: readonly number[], now: number): void {

@@ -93,9 +93,11 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
-  // 2: finding the next delayed start (retry backoff, --delay) without scanning the queue
+  // 2: indexes so the scheduler and the status line cost the same with 100k jobs stored:
+  //    the next delayed start (retry backoff, --delay), and unread problems ("needs you")
   `
   CREATE INDEX jobs_due ON jobs(not_before) WHERE status = 'queued' AND not_before IS NOT NULL;
+  CREATE INDEX jobs_unread_problems ON jobs(status) WHERE status IN ('failed', 'interrupted') AND read_at IS NULL;
   `,
 ];
 
