@@ -115,6 +115,25 @@ describe('dependencies', () => {
   });
 });
 
+describe('needs you', () => {
+  test('counts jobs waiting for approval and unread failures; reading the result clears one', async () => {
+    const bad = engine.add({ command: { argv: ['false'] }, cwd: t.home });
+    const asking = engine.add({ command: { shell: gated('go') }, cwd: t.home });
+    await waitFor(engine, bad.id);
+    await waitFor(engine, asking.id, ['running']);
+    engine.jobAsk({ jobId: asking.id, attempt: 1, question: 'ok?' });
+    expect(engine.status()).toMatchObject({ needsYou: 2, line: '2 needs you' });
+    expect(jobOf(engine, bad.id).unread).toBe(true);
+    engine.result({ id: bad.id });
+    expect(jobOf(engine, bad.id).unread).toBe(false);
+    expect(engine.status().needsYou).toBe(1);
+    engine.approve(asking.id);
+    open('go');
+    await waitFor(engine, asking.id);
+    expect(engine.status().needsYou).toBe(0);
+  });
+});
+
 describe('hold, release, pause, resume', () => {
   test('a held job does not start until released', async () => {
     engine.pause();
