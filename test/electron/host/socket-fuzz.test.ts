@@ -69,7 +69,10 @@ function open(): Promise<{ socket: net.Socket; replies: () => number }> {
   });
 }
 
-function request(method: string, params: unknown): Promise<{ result?: unknown; error?: { code: string; message: string } }> {
+type Reply = { id: number | null; result?: unknown; error?: { code: string; message: string; field?: string } };
+
+/** Sends raw request frames on a fresh connection and collects `count` reply frames. */
+function exchange(frames: object[], count: number): Promise<Reply[]> {
   return new Promise((resolve, reject) => {
     const s = net.createConnection(host.socketPath!);
     let buf = '';
@@ -77,27 +80,33 @@ function request(method: string, params: unknown): Promise<{ result?: unknown; e
     s.on('data', (d) => {
       buf += d;
       const lines = buf.split('\n').filter(Boolean);
-      if (lines.length >= 2) {
+      if (lines.length >= count) {
         s.end();
-        resolve(JSON.parse(lines[1]!));
+        resolve(lines.map((l) => JSON.parse(l) as Reply));
       }
     });
     s.on('error', reject);
-    s.write(`${JSON.stringify({ id: 1, method: 'hello', params: { protocolVersion: PROTOCOL_VERSION, client: 'fuzz' } })}\n`);
-    s.write(`${JSON.stringify({ id: 2, method, params })}\n`);
+    for (const f of frames) s.write(`${JSON.stringify(f)}\n`);
   });
+}
+
+const hello = (id: number, protocolVersion = PROTOCOL_VERSION) => ({ id, method: 'hello', params: { protocolVersion, client: 'fuzz' } });
+
+async function request(method: string, params: unknown): Promise<Reply> {
+  const replies = await exchange([hello(1), { id: 2, method, params }], 2);
+  return replies.find((r) => r.id === 2)!;
 }
 
 test('thousands of random and malformed frames leave the host answering and the store intact', async () => {
   // held, so random-but-valid calls like `clean` leave it be
   await request('pause', {});
-  const added = (await request('add', { command: { argv: ['sleep', '30'] }, cwd: home, title: 'before fuzz' })) as { result: { id: number } };
+  const added = (await request('add', { command: { argv: ['sleep', '30'] }, cwd: home, title: 'before fuzz' })) as Reply & { result: { id: number } };
   expect(await request('hold', { ids: [added.result.id] })).toMatchObject({ result: { jobs: [{ status: 'held' }] } });
   const r = rng(20261125);
   let id = 100;
   const conns = await Promise.all([open(), open(), open(), open()]);
   // half the connections greet first, so frames get past the handshake
-  for (const c of conns.slice(0, 2)) c.socket.write(`${JSON.stringify({ id: 1, method: 'hello', params: { protocolVersion: PROTOCOL_VERSION, client: 'fuzz' } })}\n`);
+  for (const c of conns.slice(0, 2)) c.socket.write(`${JSON.stringify(hello(1))}\n`);
   for (let i = 0; i < 4000; i++) {
     const c = conns[i % conns.length]!;
     c.socket.write(randomFrame(r, () => id++));
@@ -111,7 +120,7 @@ test('thousands of random and malformed frames leave the host answering and the 
 
   const status = await request('status', {});
   expect(status.error).toBeUndefined();
-  const list = (await request('list', {})) as { result: { jobs: { id: number; title: string; status: string }[] } };
+  const list = (await request('list', {})) as Reply & { result: { jobs: { id: number; title: string; status: string }[] } };
   expect(list.result.jobs.find((j) => j.title === 'before fuzz')).toBeDefined();
   for (const j of list.result.jobs) expect(JOB_STATUSES).toContain(j.status);
 
@@ -125,25 +134,9 @@ test('thousands of random and malformed frames leave the host answering and the 
 }, 60_000);
 
 test('requests before hello, unknown methods and a protocol mismatch get error replies naming the problem', async () => {
-  const frames = await new Promise<string[]>((resolve) => {
-    const s = net.createConnection(host.socketPath!);
-    let buf = '';
-    s.setEncoding('utf8');
-    s.on('data', (d) => {
-      buf += d;
-      const lines = buf.split('\n').filter(Boolean);
-      if (lines.length >= 4) {
-        s.end();
-        resolve(lines);
-      }
-    });
-    s.write(`${JSON.stringify({ id: 1, method: 'list', params: {} })}\n`);
-    s.write(`${JSON.stringify({ id: 2, method: 'hello', params: { protocolVersion: PROTOCOL_VERSION + 1, client: 'future' } })}\n`);
-    s.write(`${JSON.stringify({ id: 3, method: 'hello', params: { protocolVersion: PROTOCOL_VERSION, client: 'now' } })}\n`);
-    s.write(`${JSON.stringify({ id: 4, method: 'fly', params: {} })}\n`);
-  });
-  const byId = new Map(frames.map((f) => JSON.parse(f)).map((f) => [f.id, f]));
-  const [before, mismatch, ok, unknown] = [1, 2, 3, 4].map((i) => byId.get(i));
+  const frames = await exchange([{ id: 1, method: 'list', params: {} }, hello(2, PROTOCOL_VERSION + 1), hello(3), { id: 4, method: 'fly', params: {} }], 4);
+  const byId = new Map(frames.map((f) => [f.id, f]));
+  const [before, mismatch, ok, unknown] = [1, 2, 3, 4].map((i) => byId.get(i)!);
   expect(before.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/Send hello/) });
   expect(mismatch.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/Upgrade the Errand host/) });
   expect(ok.result).toMatchObject({ protocolVersion: PROTOCOL_VERSION });
