@@ -136,7 +136,8 @@ test('thousands of random and malformed frames leave the host answering and the 
 test('requests before hello, unknown methods and a protocol mismatch get error replies naming the problem', async () => {
   const frames = await exchange([{ id: 1, method: 'list', params: {} }, hello(2, PROTOCOL_VERSION + 1), hello(3), { id: 4, method: 'fly', params: {} }], 4);
   const byId = new Map(frames.map((f) => [f.id, f]));
-  const [before, mismatch, ok, unknown] = [1, 2, 3, 4].map((i) => byId.get(i)!);
+  const reply = (i: number): Reply => byId.get(i)!;
+  const [before, mismatch, ok, unknown] = [reply(1), reply(2), reply(3), reply(4)];
   expect(before.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/Send hello/) });
   expect(mismatch.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/Upgrade the Errand host/) });
   expect(ok.result).toMatchObject({ protocolVersion: PROTOCOL_VERSION });
