@@ -1,6 +1,6 @@
 import type { JobStatus } from '../contract/job';
 import type { Logger } from './logger';
-import { reapOrphanGroup } from './runners/process-group';
+import { reapOrphanGroups } from './runners/process-group';
 import type { JobStore } from './store/job-store';
 
 export interface RecoverOptions {
@@ -19,13 +19,21 @@ export interface RecoverOptions {
  */
 export function recover(store: JobStore, now: number, log: Logger, opts: RecoverOptions = {}): { id: number; status: JobStatus }[] {
   const out: { id: number; status: JobStatus }[] = [];
-  for (const row of store.rows(['running', 'waiting'])) {
-    let reaped: 'absent' | 'terminated' | 'killed' = 'absent';
-    try {
-      reaped = row.pgid ? reapOrphanGroup(row.pgid, row.id, opts.graceMs ?? 2000, opts.home) : 'absent';
-    } catch (e) {
-      log.error(`job #${row.id}: could not end process group ${row.pgid}`, e);
-    }
+  const rows = store.rows(['running', 'waiting']);
+  if (!rows.length) return out;
+  // first end every orphaned process group (all at once, one grace period), then record
+  let ended = new Map<number, 'absent' | 'terminated' | 'killed'>();
+  try {
+    ended = reapOrphanGroups(
+      rows.filter((r) => r.pgid).map((r) => ({ pgid: r.pgid!, jobId: r.id })),
+      opts.graceMs ?? 2000,
+      opts.home,
+    );
+  } catch (e) {
+    log.error('could not end the process groups a previous host left', e);
+  }
+  for (const row of rows) {
+    const reaped = (row.pgid && ended.get(row.pgid)) || 'absent';
     if (reaped !== 'absent') log.warn(`job #${row.id}: ended process group ${row.pgid} left by a previous host (${reaped})`);
     const reason = `the host stopped while it ran${reaped === 'absent' ? '' : `; its leftover processes were ${reaped}`}`;
     const error = `interrupted: ${reason}`;

@@ -134,25 +134,44 @@ export async function endGroup(pgid: number, graceMs: number): Promise<'absent' 
 }
 
 /**
- * Ends what a dead host left running: SIGTERM, then SIGKILL after `graceMs`. Only
- * touches the group when it still holds the job's own processes (where we can tell).
- * Synchronous: it runs once, while the store opens, before anything can start.
- * Returns how the group ended: "absent", "terminated" or "killed".
+ * Ends what a dead host left running: SIGTERM to every group at once, SIGKILL after
+ * `graceMs` to those still alive. Only touches a group when it still holds the job's
+ * own processes (where we can tell). Synchronous: it runs once, while the store opens,
+ * before anything can start; all groups share one grace period, so ten stubborn
+ * orphans cost no more startup time than one.
+ * Returns how each group ended: "absent", "terminated" or "killed".
  */
-export function reapOrphanGroup(pgid: number, jobId: number, graceMs = 2000, home?: string): 'absent' | 'terminated' | 'killed' {
-  const members = membersOfJob(pgid, jobId, home);
-  if (members !== null && members.length === 0) return 'absent';
-  if (!signalGroup(pgid, 'SIGTERM')) return 'absent';
-  const wait = (ms: number): boolean => {
+export function reapOrphanGroups(groups: readonly { pgid: number; jobId: number }[], graceMs = 2000, home?: string): Map<number, 'absent' | 'terminated' | 'killed'> {
+  const out = new Map<number, 'absent' | 'terminated' | 'killed'>();
+  const live: number[] = [];
+  for (const { pgid, jobId } of groups) {
+    const members = membersOfJob(pgid, jobId, home);
+    if ((members !== null && members.length === 0) || !signalGroup(pgid, 'SIGTERM')) out.set(pgid, 'absent');
+    else live.push(pgid);
+  }
+  const waitAll = (ms: number): number[] => {
     const until = Date.now() + ms;
-    for (let step = 5; ; step = Math.min(step * 2, 50)) {
-      if (!groupAlive(pgid)) return true;
-      if (Date.now() >= until) return false;
-      sleepSync(step);
+    let left = live.filter((g) => groupAlive(g));
+    for (let step = 5; left.length && Date.now() < until; step = Math.min(step * 2, 50)) {
+      sleepSync(Math.min(step, Math.max(1, until - Date.now())));
+      left = left.filter((g) => groupAlive(g));
     }
+    return left;
   };
-  if (wait(graceMs)) return 'terminated';
-  signalGroup(pgid, 'SIGKILL');
-  wait(5000);
-  return 'killed';
+  const stubborn = waitAll(graceMs);
+  for (const g of live) if (!stubborn.includes(g)) out.set(g, 'terminated');
+  for (const g of stubborn) {
+    signalGroup(g, 'SIGKILL');
+    out.set(g, 'killed');
+  }
+  if (stubborn.length) {
+    live.splice(0, live.length, ...stubborn);
+    waitAll(5000);
+  }
+  return out;
+}
+
+/** One group: see reapOrphanGroups. */
+export function reapOrphanGroup(pgid: number, jobId: number, graceMs = 2000, home?: string): 'absent' | 'terminated' | 'killed' {
+  return reapOrphanGroups([{ pgid, jobId }], graceMs, home).get(pgid)!;
 }

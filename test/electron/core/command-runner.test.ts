@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Engine } from '../../../electron/core/engine';
 import { startCommand } from '../../../electron/core/runners/command-runner';
-import { groupAlive, liveMembers, signalGroup } from '../../../electron/core/runners/process-group';
+import { groupAlive, liveMembers, reapOrphanGroups, signalGroup } from '../../../electron/core/runners/process-group';
 import { openTestEngine, storeOf, processGone, readText, type TestEngine, until, waitFor } from '../../helpers/engine';
 
 let t: TestEngine;
@@ -144,6 +145,32 @@ describe('startCommand', () => {
     expect(fs.statSync(log).size).toBe(4_000_000);
     expect(calls.length).toBeGreaterThan(1);
     expect(calls.length).toBeLessThanOrEqual(Math.ceil(span * 10) + 2);
+  });
+
+  test('reaping orphans: every group at once; a group that is not the job\'s own is left alone', async () => {
+    const start = (jobId: number, home: string) =>
+      spawn('sh', ['-c', 'trap "" TERM; sleep 30 & wait'], { detached: true, stdio: 'ignore', env: { ...process.env, ERRAND_JOB_ID: String(jobId), ERRAND_HOME: home } });
+    const a = start(1, t.home);
+    const b = start(2, t.home);
+    const stranger = start(3, '/some/other/home');
+    try {
+      await until(() => [a, b, stranger].every((c) => (liveMembers(c.pid!) ?? [0]).length >= 2), 5000, 'the groups to start');
+      const result = reapOrphanGroups(
+        [
+          { pgid: a.pid!, jobId: 1 },
+          { pgid: b.pid!, jobId: 2 },
+          { pgid: stranger.pid!, jobId: 3 },
+        ],
+        200,
+        t.home,
+      );
+      expect(Object.fromEntries(result)).toEqual({ [a.pid!]: 'killed', [b.pid!]: 'killed', [stranger.pid!]: 'absent' });
+      expect(groupAlive(a.pid!)).toBe(false);
+      expect(groupAlive(b.pid!)).toBe(false);
+      expect(groupAlive(stranger.pid!)).toBe(true); // another home's job #3: not ours to touch
+    } finally {
+      signalGroup(stranger.pid!, 'SIGKILL');
+    }
   });
 
   test('signalGroup refuses the special pids', () => {
