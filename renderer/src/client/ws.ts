@@ -106,6 +106,8 @@ export function wsClient(opts: WsClientOptions): ErrandClient {
         s.onmessage = (ev) => {
           if (socket !== s) return;
           let frame: ServerFrame;
+          // a snapshot of many jobs: mark when it arrived, before parsing (for the benchmark)
+          if (typeof ev.data === 'string' && ev.data.length > 1_000_000 && typeof performance !== 'undefined') performance.mark('errand:big-frame');
           try {
             frame = JSON.parse(String(ev.data)) as ServerFrame;
           } catch {

@@ -26,6 +26,11 @@ export interface ErrandApp {
 
 export type Actions = ReturnType<typeof makeActions>;
 
+/** Performance marks for the benchmark (test/bench/ui-bench.mjs); free when nobody reads them. */
+export function mark(name: string): void {
+  if (typeof performance !== 'undefined' && typeof performance.mark === 'function') performance.mark(name);
+}
+
 function defaultSchedule(fn: () => void): void {
   let done = false;
   const run = (): void => {
@@ -121,7 +126,9 @@ export function createApp(client: ErrandClient, opts: AppOptions = {}): ErrandAp
       const stop = client.start({
         onSync(snap) {
           queue = [];
+          mark('errand:sync-start');
           store.getState().sync(snap);
+          mark('errand:sync-end');
           logs.resync();
           const sel = store.getState().selectedId;
           if (sel !== null) void loadDetail(sel);

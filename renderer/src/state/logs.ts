@@ -10,29 +10,46 @@ export function base64ToBytes(b64: string): Uint8Array {
 
 /** Past this much log the window starts at the tail; Download still has every byte. */
 export const TAIL_BYTES = 4 * 1024 * 1024;
+/** A followed log this far behind its end skips ahead rather than read a firehose page by page. */
+export const CATCHUP_BYTES = 1024 * 1024;
 /** Lines kept in view; older ones are trimmed (Download still has them). */
-export const MAX_LINES = 200_000;
+export const MAX_LINES = 100_000;
 const PAGE = 256 * 1024;
 
 export interface LogView {
   jobId: number;
   attempt: number;
-  /** Complete lines, then the unfinished last line (if any) as the final entry. */
+  /**
+   * Complete lines so far (shared, append-only between versions: read it, never keep
+   * it across versions). `partial` is the unfinished last line.
+   */
   lines: readonly string[];
-  /** Bytes read so far (from `start`). */
+  partial: string;
+  /** lines.length, plus one for a non-empty partial line. */
+  count: number;
+  /** Bytes read so far. */
   offset: number;
   /** Bytes the host reports for the log. */
   size: number;
-  /** Bytes skipped at the start (a long log opened at its tail) or trimmed later. */
+  /** Some bytes are not shown: a long log opened at its tail, or a firehose we skipped ahead in. */
   skipped: boolean;
   done: boolean;
   error: string | null;
   version: number;
 }
 
+/** Line i of a view (the partial last line included). */
+export function lineAt(v: LogView, i: number): string {
+  return i < v.lines.length ? v.lines[i]! : v.partial;
+}
+
+/** A line the feed inserts where it skipped bytes; rendered as a note, not as output. */
+export const SKIP_MARK = '\u0000errand-skip:';
+
 /**
  * One attempt's log, read incrementally by offset: on open, then on each `log` event
- * (which says the new size). One request in flight at a time; no polling.
+ * (which says the new size). One request in flight at a time; no polling. A log that
+ * grows faster than anyone can read is followed at its tail (the skip is marked).
  */
 export class LogFeed {
   private readonly complete: string[] = [];
@@ -42,18 +59,22 @@ export class LogFeed {
   private size = 0;
   private done = false;
   private skipped = false;
+  /** After a skip the first bytes are the tail of a cut line: drop them up to the next newline. */
+  private cutLine = false;
   private error: string | null = null;
   private pulling = false;
   private again = false;
-  private started = false;
   private version = 0;
   private view: LogView;
+  private lastBump = 0;
+  private bumpTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly listeners = new Set<() => void>();
 
   constructor(
     readonly jobId: number,
     readonly attempt: number,
     private readonly call: ErrandClient['call'],
+    private readonly bumpEveryMs = 100,
   ) {
     this.view = this.makeView();
   }
@@ -84,41 +105,63 @@ export class LogFeed {
         this.again = false;
         for (;;) {
           const r = await this.call('logs', { id: this.jobId, attempt: this.attempt, offset: this.offset, limit: PAGE });
-          if (!this.started) {
-            this.started = true;
-            if (r.size > TAIL_BYTES && this.offset === 0) {
-              // a long log: start near its end
-              this.offset = r.size - TAIL_BYTES;
-              this.skipped = true;
-              this.size = r.size;
-              continue;
-            }
+          this.size = Math.max(this.size, r.size);
+          const behind = r.size - this.offset;
+          if (this.offset === 0 ? behind > TAIL_BYTES : behind > CATCHUP_BYTES) {
+            // A long log opens at its tail; one growing faster than it can be read is followed at its end.
+            this.skipTo(r.size - (this.offset === 0 ? TAIL_BYTES : PAGE));
+            continue;
           }
           const bytes = base64ToBytes(r.data);
-          this.size = Math.max(this.size, r.size);
           this.offset += bytes.length;
           this.done = r.done;
           this.error = null;
           if (bytes.length) this.append(bytes);
           if (r.done) this.flushDecoder();
-          this.bump();
+          this.bump(r.done || this.offset >= r.size);
           if (!bytes.length || this.offset >= r.size) break;
         }
       } while (this.again && !this.done);
     } catch (e) {
       this.error = (e as Error).message;
-      this.bump();
+      this.bump(true);
     } finally {
       this.pulling = false;
     }
   }
 
+  private skipTo(offset: number): void {
+    const from = this.offset;
+    this.flushDecoder();
+    if (this.partial) this.complete.push(this.partial);
+    this.partial = '';
+    this.complete.push(`${SKIP_MARK}${offset - from}`);
+    this.offset = offset;
+    this.skipped = true;
+    this.cutLine = true;
+    this.trim();
+  }
+
   private append(bytes: Uint8Array): void {
-    const text = this.partial + this.decoder.decode(bytes, { stream: true });
+    let text = this.partial + this.decoder.decode(bytes, { stream: true });
+    if (this.cutLine) {
+      const nl = text.indexOf('\n');
+      if (nl === -1) {
+        this.partial = '';
+        return;
+      }
+      text = text.slice(nl + 1);
+      this.cutLine = false;
+    }
     const parts = text.split('\n');
     this.partial = parts.pop()!;
     for (const p of parts) this.complete.push(p);
-    if (this.complete.length > MAX_LINES) {
+    this.trim();
+  }
+
+  /** Keeps at most MAX_LINES (trimmed in batches, so the cost is amortised). */
+  private trim(): void {
+    if (this.complete.length > MAX_LINES * 1.25) {
       this.complete.splice(0, this.complete.length - MAX_LINES);
       this.skipped = true;
     }
@@ -134,7 +177,9 @@ export class LogFeed {
     return {
       jobId: this.jobId,
       attempt: this.attempt,
-      lines: this.partial ? [...this.complete, this.partial] : this.complete.slice(),
+      lines: this.complete,
+      partial: this.partial,
+      count: this.complete.length + (this.partial ? 1 : 0),
       offset: this.offset,
       size: this.size,
       skipped: this.skipped,
@@ -144,7 +189,21 @@ export class LogFeed {
     };
   }
 
-  private bump(): void {
+  /** Tells the view at most every bumpEveryMs while reading; `now` forces it (end of a read). */
+  private bump(now: boolean): void {
+    const t = Date.now();
+    if (!now && t - this.lastBump < this.bumpEveryMs) {
+      this.bumpTimer ??= setTimeout(() => {
+        this.bumpTimer = null;
+        this.bump(true);
+      }, this.bumpEveryMs);
+      return;
+    }
+    if (this.bumpTimer) {
+      clearTimeout(this.bumpTimer);
+      this.bumpTimer = null;
+    }
+    this.lastBump = t;
     this.version++;
     this.view = this.makeView();
     for (const fn of this.listeners) fn();

@@ -1,13 +1,13 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Job } from '../../../electron/contract/job';
-import { readWholeLog } from '../state/logs';
+import { lineAt, readWholeLog, SKIP_MARK } from '../state/logs';
 import { useApp, useAppState } from '../ui/context';
 import { bytes } from '../ui/format';
 import { AnsiLine, plainLine } from './ansi';
 import { saveFile } from './download';
 
 export const LINE_HEIGHT = 18;
+const OVERSCAN = 20;
 
 export function LogPanel({ job, attempt, onAttempt }: { job: Job; attempt: number; onAttempt: (n: number) => void }) {
   return (
@@ -39,38 +39,64 @@ function LogBody({ jobId, attempt, live }: { jobId: number; attempt: number; liv
   const logError = useAppState((s) => s.errors.log);
   const scrollRef = useRef<HTMLDivElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
-  const lines = view.lines;
+  const count = view.count;
 
   const q = query.trim().toLowerCase();
   const hits = useMemo(() => {
     if (!q) return [] as number[];
     const out: number[] = [];
-    for (let i = 0; i < lines.length; i++) if (plainLine(lines[i]!).toLowerCase().includes(q)) out.push(i);
+    for (let i = 0; i < view.count; i++) {
+      const l = lineAt(view, i);
+      if (!l.startsWith(SKIP_MARK) && plainLine(l).toLowerCase().includes(q)) out.push(i);
+    }
     return out;
-  }, [lines, q]);
+    // view changes identity on every read; the lines are append-only, so version is the key
+  }, [view, q]);
   const hitSet = useMemo(() => new Set(hits), [hits]);
   const current = hits.length ? hits[Math.min(hit, hits.length - 1)]! : -1;
 
-  const virtualizer = useVirtualizer({
-    count: lines.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => LINE_HEIGHT,
-    overscan: 30,
-    initialRect: { width: 600, height: 400 },
-  });
+  // Lines have one fixed height, so the visible window is plain arithmetic: O(1) per
+  // update however long the log (a general virtualizer re-measures every line on growth).
+  const [win, setWin] = useState({ top: 0, height: 400 });
+  const frame = useRef<number | null>(null);
+  const readWindow = useCallback(() => {
+    frame.current = null;
+    const el = scrollRef.current;
+    if (el) setWin((w) => (w.top === el.scrollTop && w.height === el.clientHeight ? w : { top: el.scrollTop, height: el.clientHeight || w.height }));
+  }, []);
+  useLayoutEffect(() => {
+    readWindow();
+    const el = scrollRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => readWindow());
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [readWindow]);
+  const first = Math.max(0, Math.floor(win.top / LINE_HEIGHT) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((win.top + win.height) / LINE_HEIGHT) + OVERSCAN);
+
+  const scrollToLine = useCallback((i: number, align: 'end' | 'center') => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const h = el.clientHeight || win.height;
+    const top = align === 'end' ? (i + 1) * LINE_HEIGHT - h : i * LINE_HEIGHT - h / 2 + LINE_HEIGHT / 2;
+    el.scrollTop = Math.max(0, top);
+    readWindow();
+  }, [readWindow, win.height]);
 
   // Follow the tail: after new lines, jump to the end, unless the reader scrolled up.
-  useEffect(() => {
-    if (follow && lines.length && !q) virtualizer.scrollToIndex(lines.length - 1, { align: 'end' });
-  }, [follow, lines.length, view.version, virtualizer, q]);
+  useLayoutEffect(() => {
+    if (follow && count && !q) scrollToLine(count - 1, 'end');
+  }, [follow, count, view.version, q, scrollToLine]);
 
   useEffect(() => {
-    if (current >= 0) virtualizer.scrollToIndex(current, { align: 'center' });
-  }, [current, virtualizer]);
+    if (current >= 0) scrollToLine(current, 'center');
+  }, [current, scrollToLine]);
 
   const onScroll = (): void => {
     const el = scrollRef.current;
     if (!el) return;
+    frame.current ??= requestAnimationFrame(readWindow);
     const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - LINE_HEIGHT;
     if (atBottom !== follow) setFollow(atBottom);
   };
@@ -162,7 +188,6 @@ function LogBody({ jobId, attempt, live }: { jobId: number; attempt: number; liv
           {saving ? 'Reading log' : 'Download'}
         </button>
       </div>
-      {view.skipped ? <p className="muted log-note">Showing the end of a long log. Download has every byte.</p> : null}
       {view.error ? (
         <p className="error" role="alert">
           {view.error}
@@ -174,15 +199,27 @@ function LogBody({ jobId, attempt, live }: { jobId: number; attempt: number; liv
         </p>
       ) : null}
       <div ref={scrollRef} className="log-scroll" role="log" aria-live="off" aria-label={`Log of job #${jobId}, attempt ${attempt}`} tabIndex={0} onScroll={onScroll} data-testid="log">
-        {lines.length === 0 ? (
+        {count === 0 ? (
           <p className="muted log-none">{view.done ? 'The job wrote nothing.' : live ? 'No output yet.' : ''}</p>
         ) : (
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {virtualizer.getVirtualItems().map((v) => (
-              <div key={v.key} className={`ll${hitSet.has(v.index) ? ' hit' : ''}${v.index === current ? ' current' : ''}`} style={{ transform: `translateY(${v.start}px)` }}>
-                <AnsiLine text={lines[v.index]!} query={hitSet.has(v.index) ? q : ''} />
-              </div>
-            ))}
+          <div style={{ height: count * LINE_HEIGHT, position: 'relative' }}>
+            {Array.from({ length: Math.max(0, last - first) }, (_, k) => {
+              const i = first + k;
+              const text = lineAt(view, i);
+              const style = { transform: `translateY(${i * LINE_HEIGHT}px)` };
+              if (text.startsWith(SKIP_MARK)) {
+                return (
+                  <div key={i} className="ll skip" style={style}>
+                    ⋯ {bytes(Number(text.slice(SKIP_MARK.length)))} not shown here · Download has every byte ⋯
+                  </div>
+                );
+              }
+              return (
+                <div key={i} className={`ll${hitSet.has(i) ? ' hit' : ''}${i === current ? ' current' : ''}`} style={style}>
+                  <AnsiLine text={text} query={hitSet.has(i) ? q : ''} />
+                </div>
+              );
+            })}
           </div>
         )}
       </div>
