@@ -177,6 +177,10 @@ export function run(app: ErrandApp, action: KeyAction, model: ListModel | null):
     case 'deny': {
       const id = needJob();
       if (id === null) return;
+      if (!s.approvals.has(id)) {
+        s.setError('job', `Job #${id} is not waiting for a decision.`, id);
+        return;
+      }
       void (action === 'approve' ? app.actions.approve(id) : app.actions.deny(id));
       return;
     }
@@ -184,7 +188,6 @@ export function run(app: ErrandApp, action: KeyAction, model: ListModel | null):
       const id = needJob();
       if (id === null) return;
       if (!s.approvals.has(id)) {
-        s.setError('approval', `Job #${id} is not waiting for a decision.`, id);
         s.setError('job', `Job #${id} is not waiting for a decision.`, id);
         return;
       }

@@ -272,8 +272,10 @@ describe.skipIf(Boolean(SKIP_REASON))('job window in Chromium against a real hos
     await page.keyboard.press('Escape');
     await page.keyboard.press('+');
     await untilAsync(async () => (await jobOf(2)).priority === 1, 5000, 'priority 1');
+    await row(page, 2).locator('.prio').getByText('+1').waitFor();
     await page.keyboard.press('h');
     await untilAsync(async () => (await jobOf(2)).status === 'held', 5000, 'held');
+    await rowIs(page, 2, 'held').waitFor();
     await page.keyboard.press('h');
     await untilAsync(async () => (await jobOf(2)).status === 'queued', 5000, 'released');
     // pause and resume the queue
@@ -354,5 +356,11 @@ describe.skipIf(Boolean(SKIP_REASON))('job window in Chromium against a real hos
       await shot(page, `overview-${scheme}`);
       await context.close();
     }
+    // the tray app's smallest window: the sidebar folds into a view picker
+    const { page, context } = await openPage(browser, env, { width: 760, height: 560 });
+    await row(page, 4).click();
+    await page.getByRole('combobox', { name: 'View' }).waitFor();
+    await shot(page, 'narrow');
+    await context.close();
   });
 });

@@ -301,6 +301,25 @@ describe('keyboard', () => {
     expect(app.store.getState().selectedId).toBe(10);
   });
 
+  test('a on a job that asks nothing says so in place, without calling the host', () => {
+    const c = base(jobs());
+    const { app } = renderApp(c);
+    act(() => app.store.getState().select(1));
+    key('a');
+    expect(screen.getByTestId('job-error').textContent).toBe('Job #1 is not waiting for a decision.');
+    expect(c.called('approve')).toEqual([]);
+  });
+
+  test('queued rows show their after links and priority; finished rows do not', () => {
+    renderApp(base([job({ id: 1, status: 'running', attempt: 1 }), job({ id: 2, after: [1], priority: 3 }), job({ id: 3, status: 'succeeded', priority: 9, finishedAt: 1, after: [1] })]));
+    const queued = screen.getByRole('option', { name: /#2/ });
+    expect(queued.querySelector('.after')?.textContent).toBe('after #1');
+    expect(queued.querySelector('.prio')?.textContent).toBe('+3');
+    const done = screen.getByRole('option', { name: /#3/ });
+    expect(done.querySelector('.after')).toBeNull();
+    expect(done.querySelector('.prio')).toBeNull();
+  });
+
   test('parseIds / parseLabels', () => {
     expect(parseIds('12, #14 15')).toEqual({ ids: [12, 14, 15], bad: null });
     expect(parseIds('12, x')).toEqual({ ids: [12], bad: 'x' });

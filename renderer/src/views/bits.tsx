@@ -63,9 +63,11 @@ export function Eta({ job, spelled = false }: { job: Job; spelled?: boolean }) {
         ETA unknown
       </span>
     ) : null;
+  // A history-based estimate is rougher than one from the job's own progress: "~".
+  const shown = job.eta.basis === 'history' ? text.replace('ETA ', 'ETA ~') : text;
   return (
     <span className={`eta basis-${job.eta.basis}`} title={`Estimated ${ETA_BASIS[job.eta.basis]}`}>
-      {text}
+      {shown}
       {spelled ? <span className="basis"> ({ETA_BASIS[job.eta.basis]})</span> : null}
     </span>
   );

@@ -43,6 +43,8 @@ function JobDetailPane({ job }: { job: Job }) {
   const inInbox = useAppState((s) => s.view === 'approvals');
   const focus = useAppState((s) => s.focus);
   const jobError = useAppState((s) => s.errors.job);
+  // A decision refused after the question went away (decided elsewhere, job ended): no card to show it on.
+  const orphanApprovalError = useAppState((s) => (!s.approvals.has(job.id) && s.errors.approval?.jobId === job.id ? s.errors.approval.message : null));
   const [tab, setTab] = useState<Tab>(() => defaultTab(job));
   const [logAttempt, setLogAttempt] = useState<number | null>(null);
   const ref = useRef<HTMLElement>(null);
@@ -89,6 +91,11 @@ function JobDetailPane({ job }: { job: Job }) {
       {jobError && (jobError.jobId === null || jobError.jobId === job.id) ? (
         <p className="error" role="alert" data-testid="job-error">
           {jobError.message}
+        </p>
+      ) : null}
+      {orphanApprovalError ? (
+        <p className="error" role="alert">
+          {orphanApprovalError}
         </p>
       ) : null}
       {detail?.error ? (

@@ -1,5 +1,5 @@
 import { useApp, useAppState } from '../ui/context';
-import { VIEWS } from '../state/derive';
+import { VIEWS, type ViewKey } from '../state/derive';
 import { useListModel } from '../state/hooks';
 
 export function FilterBar() {
@@ -15,10 +15,18 @@ export function FilterBar() {
   const narrowed = filter || label || view !== 'all';
   return (
     <div className="filter-bar">
+      <select className="view-select" aria-label="View" value={view} onChange={(e) => app.store.getState().setView(e.target.value as ViewKey)}>
+        {VIEWS.map((v) => (
+          <option key={v.key} value={v.key}>
+            {v.title} ({v.key === 'approvals' ? model.counts.approvals : model.counts[v.key]})
+          </option>
+        ))}
+      </select>
       <input
         id="filter"
         type="search"
-        placeholder="Filter  (/)   text · label:work · is:failed · #12"
+        placeholder="Filter (/): words, label:work, is:failed, #12"
+        title="Filter by words in the title, command or directory; label:NAME; is:STATUS; #ID"
         aria-label="Filter jobs"
         value={filter}
         autoComplete="off"

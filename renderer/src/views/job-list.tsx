@@ -3,9 +3,10 @@ import { memo, useEffect, useRef } from 'react';
 import type { Job } from '../../../electron/contract/job';
 import { mark } from '../state/app';
 import { useListModel } from '../state/hooks';
+import { isFinishedStatus } from '../state/status';
 import type { Row } from '../state/derive';
 import { useApp, useAppState } from '../ui/context';
-import { STATUS_WORD, progressText } from '../ui/format';
+import { ETA_BASIS, etaText, STATUS_WORD, progressText } from '../ui/format';
 import { Eta, Labels, ProgressBar, Status } from './bits';
 import { EmptyState } from './empty';
 
@@ -121,7 +122,16 @@ const JobRow = memo(function JobRow({ id, selected }: { id: number; selected: bo
         <span className="jid">#{job.id}</span>
         <span className="title">{job.title}</span>
         <Labels labels={job.labels} />
-        {job.priority !== 0 ? <span className="prio" title="priority">{job.priority > 0 ? `+${job.priority}` : job.priority}</span> : null}
+        {job.after.length && (job.status === 'queued' || job.status === 'held') ? (
+          <span className="after" title="Starts after these jobs succeed">
+            after {job.after.map((d) => `#${d}`).join(', ')}
+          </span>
+        ) : null}
+        {job.priority !== 0 && !isFinishedStatus(job.status) ? (
+          <span className="prio" title="Priority: higher runs first">
+            {job.priority > 0 ? `+${job.priority}` : job.priority}
+          </span>
+        ) : null}
         <Status status={job.status} />
       </div>
       <div className="line2">
@@ -139,5 +149,7 @@ function rowLabel(j: Job): string {
   const p = progressText(j.progress);
   if (p && (j.status === 'running' || j.status === 'waiting')) parts.push(p);
   if (j.activity) parts.push(j.activity);
+  const eta = etaText(j.eta);
+  if (eta && !isFinishedStatus(j.status)) parts.push(`${eta}, ${ETA_BASIS[j.eta.basis]}`);
   return parts.join(', ');
 }
