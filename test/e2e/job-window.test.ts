@@ -332,6 +332,16 @@ describe.skipIf(Boolean(SKIP_REASON))('job window in Chromium against a real hos
     await page.getByTestId('conn').waitFor({ state: 'detached' });
   });
 
+  test('a replaced token: the window stops retrying and says how to get back in', async () => {
+    env = await startEnv();
+    const { page } = await openPage(browser, env);
+    const port = env.ui.port;
+    await env.ui.close();
+    fs.rmSync(path.join(env.home, 'ui-token'));
+    env.ui = await serveUi({ handlers: env.host.handlers, listen: env.host.listen, home: env.home, port, staticDir: STATIC_DIR, log: silentLogger });
+    await page.getByTestId('conn').getByText('This window’s access link is no longer valid. Open the link errand serve --ui prints.').waitFor({ timeout: 20_000 });
+  });
+
   test('dark mode and a busy queue look calm', async () => {
     env = await startEnv({ concurrency: 2 });
     const w = env.work;

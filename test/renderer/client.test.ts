@@ -3,8 +3,9 @@ import type { ErrorPayload } from '../../electron/contract/errors';
 import { ErrandError } from '../../electron/contract/errors';
 import type { HostEvent } from '../../electron/contract/events';
 import { bridgeClient } from '../../renderer/src/client/bridge';
+import { createClient } from '../../renderer/src/client/index';
 import type { ConnectionState, Snapshot } from '../../renderer/src/client/types';
-import { type SocketLike, wsClient, wsUrlFor } from '../../renderer/src/client/ws';
+import { diagnoseHttp as diagnoseHttpStatus, type SocketLike, wsClient, wsUrlFor } from '../../renderer/src/client/ws';
 import { job, snapshot, tick } from './fixtures';
 
 /** A scripted WebSocket: records what the client sends; the test answers. */
@@ -159,12 +160,60 @@ describe('WebSocket client', () => {
     expect(t.timers).toHaveLength(0);
   });
 
+  test('after three failed reconnects it asks the server; a refused token stops the retries and says so', async () => {
+    const sockets: FakeSocket[] = [];
+    const timers: (() => void)[] = [];
+    let answer: string | null = null;
+    const client = wsClient({
+      url: 'ws://127.0.0.1:1/ws',
+      createSocket: (u) => {
+        const s = new FakeSocket(u);
+        sockets.push(s);
+        return s;
+      },
+      backoff: () => 10,
+      setTimer: (fn) => timers.push(fn),
+      clearTimer: () => {},
+      diagnose: async () => answer,
+    });
+    const states: ConnectionState[] = [];
+    client.start({ onSync: () => {}, onEvent: () => {}, onState: (s) => states.push(s) });
+    sockets[0]!.drop();
+    timers.shift()!();
+    sockets[1]!.drop();
+    timers.shift()!();
+    answer = 'This window’s access link is no longer valid. Open the link errand serve --ui prints.';
+    sockets[2]!.drop();
+    await tick();
+    expect(states.at(-1)).toEqual({ kind: 'failed', message: answer });
+  });
+
+  test('diagnoseHttp: 401 means the link is stale; anything else or no answer keeps trying', async () => {
+    const f = (status: number) => (async () => ({ status })) as unknown as typeof fetch;
+    expect(await diagnoseHttpStatus(f(401))).toMatch(/no longer valid/);
+    expect(await diagnoseHttpStatus(f(200))).toBeNull();
+    expect(await diagnoseHttpStatus((async () => Promise.reject(new Error('down'))) as unknown as typeof fetch)).toBeNull();
+  });
+
   test('stop closes the socket and cancels retries', async () => {
     const t = setup();
     await handshake(t.sockets[0]!, snapshot([]));
     t.stop();
     expect(t.sockets[0]!.readyState).toBe(3);
     expect(t.timers).toHaveLength(0);
+  });
+});
+
+describe('choosing a client', () => {
+  test('Electron bridge first, then the page’s WebSocket; a file:// page without a bridge says it has no host', async () => {
+    const bridge = { call: async () => ({ result: null }) as never, onEvent: () => () => {} };
+    expect(createClient({ errand: bridge, location: { protocol: 'file:', host: '' } }).transport).toBe('bridge');
+    expect(createClient({ location: { protocol: 'http:', host: '127.0.0.1:7345' } }).transport).toBe('websocket');
+    const off = createClient({ location: { protocol: 'file:', host: '' } });
+    const states: ConnectionState[] = [];
+    off.start({ onSync: () => {}, onEvent: () => {}, onState: (s) => states.push(s) });
+    expect(states[0]).toMatchObject({ kind: 'failed', message: expect.stringContaining('errand serve --ui') });
+    await expect(off.call('status', {})).rejects.toMatchObject({ code: 'unauthorized' });
   });
 });
 

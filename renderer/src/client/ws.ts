@@ -23,6 +23,11 @@ export interface WsClientOptions {
   backoff?: (attempt: number) => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (t: unknown) => void;
+  /**
+   * After a few failed reconnects: is there a reason retrying cannot help (the page's
+   * token was replaced)? Returns the message to show, or null to keep trying.
+   */
+  diagnose?: () => Promise<string | null>;
 }
 
 const OPEN = 1;
@@ -31,6 +36,16 @@ export const defaultBackoff = (attempt: number): number => {
   const base = Math.min(5000, 250 * 2 ** Math.max(0, attempt - 1));
   return Math.round(base * (0.8 + Math.random() * 0.4));
 };
+
+/** Asks the page's own server whether this browser is still let in (a 401 means the token changed). */
+export async function diagnoseHttp(fetcher: typeof fetch = fetch): Promise<string | null> {
+  try {
+    const r = await fetcher('/', { method: 'HEAD', credentials: 'same-origin', cache: 'no-store' });
+    return r.status === 401 ? 'This window’s access link is no longer valid. Open the link errand serve --ui prints.' : null;
+  } catch {
+    return null; // the host is down: keep trying
+  }
+}
 
 /** The page's own WebSocket address: same origin, path /ws. */
 export function wsUrlFor(loc: { protocol: string; host: string }): string {
@@ -169,6 +184,17 @@ export function wsClient(opts: WsClientOptions): ErrandClient {
         const ms = backoff(attempt);
         setState({ kind: 'reconnecting', attempt, retryInMs: ms, reason });
         timer = setTimer(connect, ms);
+        if (attempt === 3 && opts.diagnose) {
+          opts.diagnose().then(
+            (message) => {
+              if (!message || stopped || socket) return;
+              stopped = true;
+              if (timer !== null) clearTimer(timer);
+              h.onState({ kind: 'failed', message });
+            },
+            () => {},
+          );
+        }
       };
 
       setState({ kind: 'connecting' });
