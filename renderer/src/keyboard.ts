@@ -113,7 +113,7 @@ export function handleKey(app: ErrandApp, e: KeyboardEvent, model: ListModel | n
 }
 
 function listFocus(): void {
-  (document.querySelector('[data-testid="job-list"]') as HTMLElement | null)?.focus({ preventScroll: true });
+  (document.querySelector('[data-testid="job-list"], section.inbox') as HTMLElement | null)?.focus({ preventScroll: true });
 }
 
 function toList(s: { focus: string; setFocus(f: 'list'): void }): void {

@@ -123,6 +123,11 @@ export function ApprovalsInbox() {
   useAppState((s) => s.approvalsVersion);
   useAppState((s) => s.version);
   const selectedId = useAppState((s) => s.selectedId);
+  const ref = useRef<HTMLElement>(null);
+  // j/k move through the questions: keep the selected one in view
+  useEffect(() => {
+    ref.current?.querySelector('li.selected')?.scrollIntoView?.({ block: 'nearest' });
+  }, [selectedId]);
   const s = app.store.getState();
   const list = [...s.approvals.values()].sort((a, b) => a.requestedAt - b.requestedAt);
   if (!list.length) {
@@ -133,7 +138,7 @@ export function ApprovalsInbox() {
     );
   }
   return (
-    <section className="inbox" aria-label="Approvals">
+    <section ref={ref} className="inbox" aria-label="Approvals" tabIndex={-1}>
       <ul>
         {list.map((a) => (
           <li key={a.id} className={a.jobId === selectedId ? 'selected' : ''} onFocusCapture={() => app.store.getState().select(a.jobId)}>
