@@ -6,6 +6,7 @@
 //      with the snapshot's size and where the time goes (transfer+parse vs render)
 //   3. 20 jobs logging fast (5000 lines/s each) while one is followed in the log view:
 //      frame rate and long tasks (goal: ≥ 30 fps, nothing blocking > 200 ms)
+/* global window, document, requestAnimationFrame -- the page.evaluate callbacks run in the browser */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
