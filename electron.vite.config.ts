@@ -29,9 +29,14 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(import.meta.dirname, 'renderer'),
-    plugins: [react()],
+    plugins: [
+      react(),
+      // Vite's dev server injects <style> tags; only there may styles be inline.
+      { name: 'errand-dev-csp', apply: 'serve', transformIndexHtml: (h: string) => h.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'") },
+    ],
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
+      minify: true,
       rolldownOptions: { input: { index: resolve(import.meta.dirname, 'renderer/index.html') } },
     },
   },

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { Diff, Hunk, parseDiff } from 'react-diff-view';
 import { allExpanded, collapseAllNested, darkStyles, defaultStyles, JsonView } from 'react-json-view-lite';
 import Markdown, { type Components } from 'react-markdown';
+import remarkGfm from 'remark-gfm';
 import type { JobResult } from '../../../electron/contract/job';
 import { copyText, saveFile } from './download';
 
@@ -102,7 +103,7 @@ export function ReportView({ markdown, name }: { markdown: string; name: string 
     <div className="report">
       <CopySave text={markdown} file={`${name}.md`} type="text/markdown" what="report" />
       <article className="md">
-        <Markdown skipHtml components={mdComponents}>
+        <Markdown skipHtml remarkPlugins={[remarkGfm]} components={mdComponents}>
           {markdown}
         </Markdown>
       </article>
