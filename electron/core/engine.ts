@@ -15,6 +15,7 @@ import { type Logger, silentLogger } from './logger';
 import { dbPath, logDir, logPath } from './paths';
 import { recover } from './recovery';
 import { type ExitInfo, type RunningCommand, startCommand } from './runners/command-runner';
+import { Spawner } from './runners/spawner';
 import { statusLine } from './status-line';
 import { openDatabase } from './store/database';
 import { type CommandStoredSpec, type JobRow, JobStore, type NewJob, parseJson } from './store/job-store';
@@ -33,6 +34,14 @@ export interface EngineOptions {
   binDir?: string | undefined;
   /** Grace for process groups a dead host left behind (default: killGraceMs, at most 2 s). */
   recoveryGraceMs?: number;
+  /**
+   * Start jobs through a small helper process, so fork/exec does not stall the host's
+   * event loop (see runners/spawner.ts). Default: on under plain Node, off inside
+   * Electron, whose binary acts as Node for the helper only when its RunAsNode fuse is
+   * enabled; the Electron host may turn it on when it is. Direct spawning is the
+   * fallback whenever the helper is unavailable.
+   */
+  spawner?: boolean;
 }
 
 /** What the engine holds armed right now; `idle` means nothing at all (no polling). */
@@ -120,6 +129,9 @@ export class Engine {
   private closing: Promise<void> | null = null;
   private paused: boolean;
   private concurrency: number;
+  private readonly useSpawner: boolean;
+  private spawner: Spawner | null = null;
+  private spawnerStarts = 0;
 
   static open(opts: EngineOptions): Engine {
     return new Engine(opts);
@@ -130,7 +142,9 @@ export class Engine {
     fs.mkdirSync(this.home, { recursive: true, mode: 0o700 });
     this.log = opts.logger ?? silentLogger;
     this.killGraceMs = opts.killGraceMs ?? 5000;
-    this.env = opts.env ?? process.env;
+    // a plain copy: process.env is a slow object to spread once per job
+    this.env = { ...(opts.env ?? process.env) };
+    this.useSpawner = process.platform !== 'win32' && (opts.spawner ?? process.versions.electron === undefined);
     this.binDir = opts.binDir;
     this.hub = new EventHub(opts.coalesceMs ?? 100);
     this.store = new JobStore(openDatabase(dbPath(this.home), { nativeBinding: opts.nativeBinding }));
@@ -802,6 +816,7 @@ export class Engine {
           const spec = parseJson<CommandStoredSpec>(row.spec)!;
           const file = logPath(this.home, id, run.attempt);
           const cmd = startCommand({
+            spawner: this.jobSpawner(),
             argv: spec.argv,
             shell: spec.shell,
             cwd: row.cwd,
@@ -811,7 +826,13 @@ export class Engine {
             onOutput: () => this.hub.coalesce(`log:${id}`, () => ({ type: 'log', jobId: id, attempt: run.attempt, size: fileSize(file) })),
           });
           run.cmd = cmd;
-          if (cmd.pgid > 0) this.store.setPgid(id, run.attempt, cmd.pgid);
+          void cmd.started.then((pgid) => {
+            try {
+              if (pgid > 0 && this.store.db.open) this.store.setPgid(id, run.attempt, pgid);
+            } catch (e) {
+              this.log.warn(`job #${id}: could not record its process group`, e);
+            }
+          });
           if (row.timeout_ms) {
             run.timer = setTimeout(() => {
               run.timer = null;
@@ -827,6 +848,21 @@ export class Engine {
       exit = { exitCode: null, signal: null, spawnError: `could not run: ${(e as Error).message}` };
     }
     await this.finishAttempt(id, run, exit);
+  }
+
+  /** The helper that starts jobs (started on first use, again if it died); null: spawn directly. */
+  private jobSpawner(): Spawner | null {
+    if (!this.useSpawner || this.closed) return null;
+    if (this.spawner?.running) return this.spawner;
+    if (this.spawnerStarts >= 3) return null; // it keeps dying: start jobs directly from now on
+    if (this.spawnerStarts++) this.log.warn('the spawner helper exited; starting a new one');
+    try {
+      this.spawner = new Spawner();
+    } catch (e) {
+      this.log.warn('could not start the spawner helper; starting jobs directly', e);
+      this.spawner = null;
+    }
+    return this.spawner;
   }
 
   private jobEnv(row: JobRow, spec: CommandStoredSpec, attempt: number): NodeJS.ProcessEnv {
@@ -1140,6 +1176,8 @@ export class Engine {
       waits.push(run.finished);
     }
     await Promise.all(waits);
+    await this.spawner?.close();
+    this.spawner = null;
     this.flushProgress();
     for (const fns of this.deciders.values()) for (const fn of fns) fn({ decision: 'expired', note: 'the host shut down' });
     this.deciders.clear();

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { endGroup, signalGroup } from './process-group';
+import type { Spawner } from './spawner';
 
 export interface CommandRun {
   argv?: string[] | undefined;
@@ -20,19 +21,24 @@ export interface CommandRun {
    * group after it exits by itself (default 5 s).
    */
   leftoverGraceMs?: number;
+  /** Start the process through this helper (off the host's event loop); directly when absent or gone. */
+  spawner?: Spawner | null | undefined;
 }
 
 export interface ExitInfo {
   exitCode: number | null;
   signal: string | null;
-  /** Set when the program could not be started at all. */
+  /** Set when the program could not be started at all (or its end could not be observed). */
   spawnError: string | null;
 }
 
 export interface RunningCommand {
-  pid: number;
-  /** The process group id (= pid: the child leads its own group); -1 when it never started. */
-  pgid: number;
+  /** The process id once started; -1 before (or if it never started). */
+  readonly pid: number;
+  /** The process group id (= pid: the child leads its own group); -1 before it started. */
+  readonly pgid: number;
+  /** Resolves with the pgid once the process runs, or -1 if it could not be started. */
+  started: Promise<number>;
   /** Resolves once the command has exited and nothing of its process group runs any more. */
   exited: Promise<ExitInfo>;
   /** SIGTERM to the whole group, SIGKILL after graceMs if anything in it is still alive. */
@@ -49,53 +55,101 @@ export interface RunningCommand {
  * job runs any more" and no orphan outlives its job.
  */
 export function startCommand(run: CommandRun): RunningCommand {
-  fs.mkdirSync(path.dirname(run.logFile), { recursive: true, mode: 0o700 });
-  const fd = fs.openSync(run.logFile, 'a', 0o600);
   const isWin = process.platform === 'win32';
   const [file, args] = run.argv ? [run.argv[0]!, run.argv.slice(1)] : isWin ? ['cmd.exe', ['/d', '/s', '/c', run.shell!]] : ['/bin/sh', ['-c', run.shell!]];
-  let child: ReturnType<typeof spawn>;
-  try {
-    child = spawn(file, args, { cwd: run.cwd, env: run.env, detached: !isWin, stdio: ['ignore', fd, fd], windowsHide: true });
-  } finally {
-    fs.closeSync(fd);
-  }
-  const pid = child.pid ?? -1;
-  const output = pid > 0 ? watchOutput(run.logFile, run.onOutput, run.outputIntervalMs ?? 100) : null;
+  const leftoverGrace = run.leftoverGraceMs ?? 5000;
+  let pid = -1;
+  let settled = false;
+  let output: { close: () => void } | null = null;
   let ending: Promise<unknown> | null = null;
-  const end = (graceMs: number): Promise<unknown> => (ending ??= endGroup(pid, graceMs).catch(() => undefined));
+  let pendingTerminate: number | null = null;
+  let resolveStarted!: (pgid: number) => void;
+  const started = new Promise<number>((r) => (resolveStarted = r));
+  let resolveExited!: (info: ExitInfo) => void;
+  const exited = new Promise<ExitInfo>((r) => (resolveExited = r));
 
-  const exited = new Promise<ExitInfo>((resolve) => {
-    let settled = false;
-    const done = (info: ExitInfo): void => {
-      if (settled) return;
-      settled = true;
-      output?.close();
-      run.onOutput();
-      resolve(info);
-    };
+  const end = (graceMs: number): Promise<unknown> => (ending ??= endGroup(pid, graceMs).catch(() => undefined));
+  const done = (info: ExitInfo): void => {
+    if (settled) return;
+    settled = true;
+    output?.close();
+    run.onOutput();
+    resolveExited(info);
+  };
+  const cannotStart = (code: string | undefined, message: string): void => {
+    resolveStarted(-1);
+    done({ exitCode: null, signal: null, spawnError: code === 'ENOENT' ? `command not found: ${file}` : `could not start ${file}: ${message}` });
+  };
+  const onStarted = (p: number): void => {
+    pid = p;
+    resolveStarted(p);
+    output = watchOutput(run.logFile, run.onOutput, run.outputIntervalMs ?? 100);
+    if (pendingTerminate !== null) void end(pendingTerminate);
+  };
+  const onExit = (code: number | null, signal: string | null): void => {
+    const info = { exitCode: code, signal, spawnError: null };
+    // The leader is gone (and reaped). Anything it left in its group ends with it: an
+    // ongoing terminate() finishes its SIGTERM → SIGKILL course; leftovers of a command
+    // that exited by itself get the same treatment.
+    if (ending) void ending.then(() => done(info));
+    else if (signalGroup(pid, 0)) void end(leftoverGrace).then(() => done(info));
+    else done(info);
+  };
+
+  const direct = (): void => {
+    let fd: number;
+    try {
+      fs.mkdirSync(path.dirname(run.logFile), { recursive: true, mode: 0o700 });
+      fd = fs.openSync(run.logFile, 'a', 0o600);
+    } catch (e) {
+      return cannotStart(undefined, `cannot open its log: ${(e as Error).message}`);
+    }
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, args, { cwd: run.cwd, env: run.env, detached: !isWin, stdio: ['ignore', fd, fd], windowsHide: true });
+    } catch (e) {
+      return cannotStart((e as NodeJS.ErrnoException).code, (e as Error).message);
+    } finally {
+      fs.closeSync(fd);
+    }
     child.once('error', (err: NodeJS.ErrnoException) => {
-      if (child.pid === undefined) {
-        const what = err.code === 'ENOENT' ? `command not found: ${file}` : `could not start ${file}: ${err.message}`;
-        done({ exitCode: null, signal: null, spawnError: what });
-      }
+      if (child.pid === undefined) cannotStart(err.code, err.message);
     });
-    child.once('exit', (code, signal) => {
-      const info = { exitCode: code, signal, spawnError: null };
-      // The leader is gone (and reaped). Anything it left in its group ends with it:
-      // an ongoing terminate() finishes its SIGTERM → SIGKILL course; leftovers of a
-      // command that exited by itself get the same treatment.
-      if (ending) void ending.then(() => done(info));
-      else if (signalGroup(pid, 0)) void end(run.leftoverGraceMs ?? 5000).then(() => done(info));
-      else done(info);
-    });
-  });
+    if (child.pid !== undefined) {
+      onStarted(child.pid);
+      child.once('exit', (code, signal) => onExit(code, signal));
+    }
+  };
+
+  const viaHelper =
+    !isWin &&
+    run.spawner?.spawn(
+      { file, args, cwd: run.cwd, env: run.env, logFile: run.logFile },
+      {
+        spawned: onStarted,
+        failed: cannotStart,
+        exited: onExit,
+        lost: (wasStarted) => {
+          if (!wasStarted) return direct();
+          // its end can no longer be observed: end its group, and say so
+          void end(leftoverGrace).then(() => done({ exitCode: null, signal: null, spawnError: 'lost track of the job: the helper process that started it exited' }));
+        },
+      },
+    );
+  if (!viaHelper) direct();
 
   return {
-    pid,
-    pgid: pid,
+    get pid() {
+      return pid;
+    },
+    get pgid() {
+      return pid;
+    },
+    started,
     exited,
     terminate(graceMs: number) {
       if (pid > 0) void end(graceMs);
+      else if (!settled) pendingTerminate = graceMs;
     },
   };
 }
