@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { endGroup, signalGroup } from './process-group';
+import { endGroup, findJobLeader, signalGroup } from './process-group';
 import type { Spawner } from './spawner';
 
 export interface CommandRun {
@@ -121,6 +121,16 @@ export function startCommand(run: CommandRun): RunningCommand {
     }
   };
 
+  // the job's end can no longer be observed: end its group (if it has one), and say so
+  const lose = (): void => {
+    const report = (): void => done({ exitCode: null, signal: null, spawnError: 'lost track of the job: the helper process that started it exited' });
+    if (pid > 0) void end(leftoverGrace).then(report);
+    else {
+      resolveStarted(-1);
+      report();
+    }
+  };
+
   const viaHelper =
     !isWin &&
     run.spawner?.spawn(
@@ -129,10 +139,18 @@ export function startCommand(run: CommandRun): RunningCommand {
         spawned: onStarted,
         failed: cannotStart,
         exited: onExit,
-        lost: (wasStarted) => {
-          if (!wasStarted) return direct();
-          // its end can no longer be observed: end its group, and say so
-          void end(leftoverGrace).then(() => done({ exitCode: null, signal: null, spawnError: 'lost track of the job: the helper process that started it exited' }));
+        lost: (wasStarted, maybe) => {
+          if (!wasStarted && maybe) {
+            // The helper may have started it and died before saying so. Never run a job
+            // twice: look for it; start it directly only if it is certainly not running.
+            const found = findJobLeader(run.env);
+            if (found === null) return lose(); // cannot tell here (no /proc)
+            if (found > 0) onStarted(found);
+            else return direct();
+          } else if (!wasStarted) {
+            return direct(); // the helper never came up: nothing was started
+          }
+          lose();
         },
       },
     );

@@ -101,6 +101,28 @@ export function membersOfJob(pgid: number, jobId: number, home?: string): number
   return out;
 }
 
+/**
+ * The pid of a live process-group leader carrying this job attempt's ERRAND_JOB_ID,
+ * ERRAND_ATTEMPT and ERRAND_HOME; 0 when there is none; null where that cannot be told.
+ */
+export function findJobLeader(env: NodeJS.ProcessEnv): number | null {
+  if (process.platform !== 'linux') return null;
+  const entries = procEntries();
+  if (!entries) return null;
+  const markers = ['ERRAND_JOB_ID', 'ERRAND_ATTEMPT', 'ERRAND_HOME'].map((k) => `\0${k}=${env[k] ?? ''}\0`);
+  for (const name of entries) {
+    const p = procInfo(name);
+    if (!p || p.pgrp !== p.pid || p.state === 'Z' || p.state === 'X') continue;
+    try {
+      const environ = `\0${fs.readFileSync(`/proc/${name}/environ`, 'latin1')}\0`;
+      if (markers.every((m) => environ.includes(m))) return p.pid;
+    } catch {
+      // gone or not ours
+    }
+  }
+  return 0;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const sleepSync = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);

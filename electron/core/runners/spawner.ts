@@ -56,8 +56,11 @@ export interface SpawnHandlers {
   /** The program could not be started (ENOENT, EACCES, …). */
   failed(code: string | undefined, message: string): void;
   exited(code: number | null, signal: string | null): void;
-  /** The helper went away: `started` says whether the job had been started by then. */
-  lost(started: boolean): void;
+  /**
+   * The helper went away. `started`: it had reported the job started. `maybe`: it had
+   * not, but it was up and may have started it just before dying.
+   */
+  lost(started: boolean, maybe: boolean): void;
 }
 
 type Message = { t: 'ready' } | { t: 'spawned'; id: number; pid: number } | { t: 'error'; id: number; code?: string; message: string } | { t: 'exit'; id: number; code: number | null; signal: string | null };
@@ -72,6 +75,7 @@ export class Spawner {
   private readonly jobs = new Map<number, { h: SpawnHandlers; started: boolean }>();
   private nextId = 1;
   private alive = true;
+  private ready = false;
   private readonly gone: Promise<void>;
 
   constructor(opts: SpawnerOptions = {}) {
@@ -83,7 +87,12 @@ export class Spawner {
     });
     this.gone = new Promise((resolve) => {
       this.child.once('exit', () => resolve());
-      this.child.once('error', () => resolve());
+      // a helper that could not start, or a write to one that died (EPIPE)
+      this.child.on('error', () => {
+        if (this.child.exitCode !== null || this.child.signalCode !== null || this.child.pid === undefined) resolve();
+        else this.child.kill('SIGKILL');
+        this.die();
+      });
     });
     void this.gone.then(() => this.die());
     this.child.on('message', (m: Message) => this.receive(m));
@@ -110,7 +119,8 @@ export class Spawner {
     if (!this.jobs.size) this.hold(true);
     this.jobs.set(id, { h, started: false });
     try {
-      this.child.send({ t: 'spawn', id, ...req });
+      // a failed write means the helper is gone: die() hands its jobs back (lost before start → direct)
+      this.child.send({ t: 'spawn', id, ...req }, (err) => err && this.die());
     } catch {
       this.forget(id);
       return false;
@@ -127,7 +137,10 @@ export class Spawner {
   }
 
   private receive(m: Message): void {
-    if (m.t === 'ready') return;
+    if (m.t === 'ready') {
+      this.ready = true;
+      return;
+    }
     const job = this.jobs.get(m.id);
     if (!job) return;
     if (m.t === 'spawned') {
@@ -152,6 +165,6 @@ export class Spawner {
     this.alive = false;
     const jobs = [...this.jobs.values()];
     this.jobs.clear();
-    for (const j of jobs) j.h.lost(j.started);
+    for (const j of jobs) j.h.lost(j.started, !j.started && this.ready);
   }
 }

@@ -9,8 +9,10 @@ import { openTestEngine, storeOf, processGone, readText, type TestEngine, until,
 
 let t: TestEngine;
 let engine: Engine;
+/** Whether the engine starts jobs through its spawner helper (the default) or directly. */
+let viaSpawner = true;
 beforeEach(() => {
-  t = openTestEngine();
+  t = openTestEngine({ spawner: viaSpawner });
   engine = t.engine;
 });
 afterEach(() => t.dispose());
@@ -18,7 +20,21 @@ afterEach(() => t.dispose());
 const pidFrom = (name: string): Promise<number> => until(() => Number(readText(path.join(t.home, name)).trim()) || undefined, 10_000, name);
 const pgidOf = (pid: number): number => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
 
-describe('command jobs', () => {
+describe.each([
+  ['through the spawner helper', true],
+  ['spawned directly', false],
+])('command jobs, %s', (_how, spawner) => {
+  beforeEach(async () => {
+    if (viaSpawner === spawner) return;
+    viaSpawner = spawner;
+    await t.dispose();
+    t = openTestEngine({ spawner });
+    engine = t.engine;
+  });
+  afterEach(() => {
+    viaSpawner = true;
+  });
+
   test('argv runs the program directly, no shell', async () => {
     const job = engine.add({ command: { argv: ['printf', '%s|', 'a b', '$HOME', '*'] }, cwd: t.home });
     expect(job.command).toBe(`printf '%s|' 'a b' '$HOME' '*'`);
