@@ -213,8 +213,10 @@ export class Engine {
       if (top === undefined) ctx.worktrees.set(real, (top = workTreeTopSync(real)));
       if (top) spec.worktree = top;
     }
+    const display = commandText(spec);
     return {
-      title: p.title?.trim() || commandText(spec).slice(0, 120),
+      display,
+      title: p.title?.trim() || display.slice(0, 120),
       spec,
       cwd: real,
       priority: p.priority,
@@ -247,7 +249,10 @@ export class Engine {
       const keys = [...new Set(fresh.map((id) => jobs[index.get(id)!]!.etaKey))].filter((k) => !this.history.has(k));
       if (keys.length) this.prefetchHistory(keys);
       const slots = this.slotsUsed();
-      for (const id of fresh) this.hub.emit({ type: 'job', job: this.view(JobStore.newRow(id, jobs[index.get(id)!]!, now), statuses, now, slots) }, `job:${id}`);
+      for (const id of fresh) {
+        const job = jobs[index.get(id)!]!;
+        this.hub.emit({ type: 'job', job: this.view(JobStore.newRow(id, job, now, false), statuses, now, slots, job) }, `job:${id}`);
+      }
       this.emitStatus();
     }
     this.kick();
@@ -1058,8 +1063,12 @@ export class Engine {
     return estimate({ status: row.status, startedAt: row.started_at, progressTotal: progress?.total ?? null, rate: this.rates.get(row.id), historyMs: this.historyMs(row.eta_key), now });
   }
 
-  private view(row: JobRow, known?: Map<number, JobStatus>, now = Date.now(), slots = this.slotsUsed()): Job {
-    const after = row.after === '[]' ? [] : (parseJson<number[]>(row.after) ?? []);
+  /**
+   * The contract's Job for a row. `fresh`: the values the row was just made from, so a
+   * batch of new jobs is announced without parsing back what was serialised a moment ago.
+   */
+  private view(row: JobRow, known?: Map<number, JobStatus>, now = Date.now(), slots = this.slotsUsed(), fresh?: NewJob): Job {
+    const after = fresh ? fresh.after : row.after === '[]' ? [] : (parseJson<number[]>(row.after) ?? []);
     let blockedOn: number[] = [];
     if (after.length && (row.status === 'queued' || row.status === 'held')) {
       const missing = after.filter((d) => !known?.has(d));
@@ -1069,8 +1078,7 @@ export class Engine {
         return s !== undefined && s !== 'succeeded';
       });
     }
-    const spec = parseJson<CommandStoredSpec>(row.spec)!;
-    const command = commandText(spec);
+    const command = fresh?.display ?? commandText(parseJson<CommandStoredSpec>(row.spec)!);
     const active = row.status === 'running' || row.status === 'waiting';
     const result = parseJson<JobResult>(row.result);
     const progress = this.progressOf(row);
@@ -1084,7 +1092,7 @@ export class Engine {
       autoRetries: row.auto_retries,
       maxRetries: row.max_retries,
       blockedOn,
-      treeBusyWith: row.status === 'queued' && !blockedOn.length ? this.treeBusyWith(row) : null,
+      treeBusyWith: row.status === 'queued' && !blockedOn.length ? this.treeBusyWith(row, fresh?.spec) : null,
       command,
       step: active ? this.store.currentStep(row.id, row.attempt) : null,
       question: row.status === 'waiting' ? (this.store.openApproval(row.id)?.question ?? null) : null,
@@ -1101,7 +1109,7 @@ export class Engine {
       status: row.status,
       priority: row.priority,
       after,
-      labels: row.labels === '[]' ? [] : (parseJson<string[]>(row.labels) ?? []),
+      labels: fresh ? fresh.labels : row.labels === '[]' ? [] : (parseJson<string[]>(row.labels) ?? []),
       cwd: row.cwd,
       command,
       createdAt: row.created_at,
@@ -1119,15 +1127,15 @@ export class Engine {
       signal: row.signal,
       error: row.error,
       result,
-      plan: row.plan === '[]' ? [] : (parseJson<string[]>(row.plan) ?? []),
+      plan: fresh ? fresh.plan : row.plan === '[]' ? [] : (parseJson<string[]>(row.plan) ?? []),
       unread: isFinished(row.status) && row.read_at === null,
     };
   }
 
   /** The running job a queued one may not run beside (shared work tree, patch capture), if any. */
-  private treeBusyWith(row: JobRow): number | null {
+  private treeBusyWith(row: JobRow, spec?: CommandStoredSpec): number | null {
     if (!this.runs.size) return null;
-    const place = placeOf(row);
+    const place = placeOf(row, spec);
     for (const r of this.runs.values()) if (r.place.id !== row.id && clash(r.place, place)) return r.place.id;
     return null;
   }
@@ -1197,8 +1205,8 @@ function plannedSteps(row: JobRow, recorded: readonly Step[]): Step[] {
   return plan.filter((name) => !seen.has(name)).map((name) => ({ attempt, index: index++, name, status: 'planned', startedAt: null, finishedAt: null }));
 }
 
-function placeOf(row: JobRow): Place {
-  return { id: row.id, cwd: row.cwd, worktree: row.capture_patch ? (parseJson<CommandStoredSpec>(row.spec)?.worktree ?? null) : null };
+function placeOf(row: JobRow, spec?: CommandStoredSpec): Place {
+  return { id: row.id, cwd: row.cwd, worktree: row.capture_patch ? ((spec ?? parseJson<CommandStoredSpec>(row.spec))?.worktree ?? null) : null };
 }
 
 const within = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);

@@ -1,6 +1,7 @@
 // `npm run bench` (node --expose-gc test/bench/run.mjs [name…]): the benchmarks of
 // DESIGN.md §8. Each prints its value, a baseline measured in the same run, and the
-// ratio, then a summary table. Pick some by name: enqueue spawn output open cli.
+// ratio, then a summary table. Pick some by name: enqueue spawn output open, and the
+// other layers' <name>-bench.mjs (cli, ui, …).
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildEngineBundle } from '../helpers/engine-bundle.mjs';
@@ -32,17 +33,23 @@ try {
     console.log(`\n${name}…`);
     print(await run());
   }
-  if (pick('cli')) {
-    console.log('\ncli…');
-    if (fs.existsSync(path.join(ROOT, 'out/main/cli.js'))) {
-      try {
-        const { runCliBench } = await import('./cli-bench.mjs');
-        rows.push(...(await runCliBench({ log: (l) => console.log(`  ${l}`) })));
-      } catch (e) {
-        console.log(`  skipped: ${e.message.split('\n')[0]}`);
-      }
-    } else {
-      console.log('  skipped: build first (npm run build) for the CLI benchmark');
+  // the other layers' benchmarks (test/bench/<name>-bench.mjs exporting run<Name>Bench),
+  // e.g. cli (`errand add` end to end) and ui (first paint of a 100k list); they need a build
+  for (const file of fs.readdirSync(import.meta.dirname).filter((f) => /^[a-z]+-bench\.mjs$/.test(f) && f !== 'engine-bench.mjs').sort()) {
+    const name = file.replace(/-bench\.mjs$/, '');
+    if (!pick(name)) continue;
+    console.log(`\n${name}…`);
+    if (!fs.existsSync(path.join(ROOT, 'out/main/cli.js'))) {
+      console.log('  skipped: build first (npm run build)');
+      continue;
+    }
+    try {
+      const mod = await import(`./${file}`);
+      const run = Object.entries(mod).find(([k, v]) => /^run\w*Bench$/.test(k) && typeof v === 'function')?.[1];
+      if (!run) throw new Error(`${file} exports no run…Bench function`);
+      rows.push(...((await run({ log: (l) => console.log(`  ${l}`) })) ?? []));
+    } catch (e) {
+      console.log(`  skipped: ${String(e?.message ?? e).split('\n')[0]}`);
     }
   }
 } finally {

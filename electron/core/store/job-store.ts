@@ -50,6 +50,8 @@ export interface CommandStoredSpec {
 }
 
 export interface NewJob {
+  /** The command as shown (shell line, or argv quoted); not stored. */
+  display?: string;
   title: string;
   spec: CommandStoredSpec;
   cwd: string;
@@ -201,17 +203,21 @@ export class JobStore {
     );
   }
 
-  /** The row insertMany wrote for a job, built without reading it back (same values as SELECT gives). */
-  static newRow(id: number, job: NewJob, now: number): JobRow {
+  /**
+   * The row insertMany wrote for a job, built without reading it back (same values as
+   * SELECT gives). `json: false` leaves the JSON columns empty, for a caller that has the
+   * parsed values at hand.
+   */
+  static newRow(id: number, job: NewJob, now: number, json = true): JobRow {
     return {
       id,
       title: job.title,
       kind: 'command',
-      spec: JSON.stringify(job.spec),
+      spec: json ? JSON.stringify(job.spec) : '',
       cwd: job.cwd,
       priority: job.priority,
-      after: JSON.stringify(job.after),
-      labels: JSON.stringify(job.labels),
+      after: json ? JSON.stringify(job.after) : '',
+      labels: json ? JSON.stringify(job.labels) : '',
       status: 'queued',
       attempt: 0,
       max_retries: job.maxRetries,
@@ -222,7 +228,7 @@ export class JobStore {
       restartable: job.restartable ? 1 : 0,
       capture_patch: job.capturePatch ? 1 : 0,
       eta_key: job.etaKey,
-      plan: JSON.stringify(job.plan),
+      plan: json ? JSON.stringify(job.plan) : '',
       created_at: now,
       started_at: null,
       finished_at: null,

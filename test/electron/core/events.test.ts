@@ -93,6 +93,20 @@ describe('engine events', () => {
     expect(events.indexOf(lastJob)).toBeGreaterThan(events.indexOf(logs.at(-1)!));
   });
 
+  test('a batch add announces every job exactly as get() shows it', () => {
+    engine.pause();
+    const first = engine.add({ command: { argv: ['true'] }, cwd: t.home });
+    events.length = 0;
+    const ids = engine.addMany([
+      { title: 'with a title', command: { argv: ['echo', 'a b'] }, cwd: t.home, labels: ['x', 'y'], plan: ['one'], priority: 3 },
+      { command: { shell: 'echo $HOME' }, cwd: t.home, after: [first.id], capturePatch: true, delayMs: 60_000, retries: 2, timeoutMs: 1000 },
+    ]);
+    const announced = events.filter((x) => x.e.type === 'job').map((x) => (x.e.type === 'job' ? x.e.job : null));
+    expect(announced.map((j) => j!.id)).toEqual(ids);
+    for (const j of announced) expect(j).toEqual({ ...engine.get(j!.id).job, activity: j!.activity });
+    expect(announced[1]).toMatchObject({ command: 'echo $HOME', after: [first.id], activity: expect.stringMatching(/^starts in/) });
+  });
+
   test('state changes are sent at once, with queue, approval, status and removed events', async () => {
     engine.pause();
     const job = engine.add({ command: { shell: 'while [ ! -e go ]; do sleep 0.02; done' }, cwd: t.home });
