@@ -14,6 +14,15 @@ export async function buildEngineBundle() {
   const { build } = await import('vite');
   const base = path.join(ROOT, 'node_modules/.cache/errand-core-bundle');
   fs.mkdirSync(base, { recursive: true });
+  // bundles left by runs that were killed before they could clean up (an hour is plenty)
+  for (const name of fs.readdirSync(base)) {
+    const dir = path.join(base, name);
+    try {
+      if (Date.now() - fs.statSync(dir).mtimeMs > 3_600_000) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // another run removed it
+    }
+  }
   const outDir = fs.mkdtempSync(path.join(base, 'b-'));
   await build({
     configFile: false,
