@@ -1,6 +1,6 @@
 import type { JobStatus } from '../contract/job';
 import type { Logger } from './logger';
-import { reapOrphanGroups } from './runners/process-group';
+import { findJobLeader, reapOrphanGroups } from './runners/process-group';
 import type { JobStore } from './store/job-store';
 
 export interface RecoverOptions {
@@ -21,11 +21,22 @@ export function recover(store: JobStore, now: number, log: Logger, opts: Recover
   const out: { id: number; status: JobStatus }[] = [];
   const rows = store.rows(['running', 'waiting']);
   if (!rows.length) return out;
+  // Each job's process group: as recorded, or, when the host died before it could
+  // record it (the pgid is written just after the start), found by the job's own
+  // ERRAND_JOB_ID / ERRAND_ATTEMPT / ERRAND_HOME (Linux /proc).
+  const groups = new Map<number, number>();
+  for (const r of rows) {
+    let pgid = r.pgid;
+    if (!pgid && r.attempt > 0 && opts.home !== undefined) {
+      pgid = findJobLeader({ ERRAND_JOB_ID: String(r.id), ERRAND_ATTEMPT: String(r.attempt), ERRAND_HOME: opts.home }) || null;
+    }
+    if (pgid) groups.set(r.id, pgid);
+  }
   // first end every orphaned process group (all at once, one grace period), then record
   let ended = new Map<number, 'absent' | 'terminated' | 'killed'>();
   try {
     ended = reapOrphanGroups(
-      rows.filter((r) => r.pgid).map((r) => ({ pgid: r.pgid!, jobId: r.id })),
+      [...groups].map(([jobId, pgid]) => ({ pgid, jobId })),
       opts.graceMs ?? 2000,
       opts.home,
     );
@@ -33,8 +44,9 @@ export function recover(store: JobStore, now: number, log: Logger, opts: Recover
     log.error('could not end the process groups a previous host left', e);
   }
   for (const row of rows) {
-    const reaped = (row.pgid && ended.get(row.pgid)) || 'absent';
-    if (reaped !== 'absent') log.warn(`job #${row.id}: ended process group ${row.pgid} left by a previous host (${reaped})`);
+    const pgid = groups.get(row.id);
+    const reaped = (pgid && ended.get(pgid)) || 'absent';
+    if (reaped !== 'absent') log.warn(`job #${row.id}: ended process group ${pgid} left by a previous host (${reaped})`);
     const reason = `the host stopped while it ran${reaped === 'absent' ? '' : `; its leftover processes were ${reaped}`}`;
     const error = `interrupted: ${reason}`;
     const next = store.tx(() => {

@@ -61,6 +61,7 @@ function startHost(): Promise<{ child: ChildProcess; info: { pid: number; long: 
 }
 
 const pidIn = (f: string): number => Number(readText(path.join(work, f)).trim());
+const pgrpOf = (pid: number): number => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
 
 describe('recovery after the host is SIGKILLed mid-run', () => {
   test('running → interrupted (restartable → queued), orphans ended, queued jobs run once, logs kept', async () => {
@@ -73,11 +74,14 @@ describe('recovery after the host is SIGKILLed mid-run', () => {
     await exited;
 
     // the dead host's jobs are still running, orphaned, in their own process groups
+    // (recorded in the store, unless the host died before it could write them down:
+    // recovery then finds them by the job's environment)
     expect(processGone(gc)).toBe(false);
     expect(processGone(r1)).toBe(false);
-    const pgids = storeOfDb(home).map((r) => r.pgid);
-    expect(pgids.every((p) => p !== null && p > 1)).toBe(true);
-    strays.push(...(pgids as number[]));
+    const pgids = [pgrpOf(gc), pgrpOf(r1)];
+    expect(pgids[1]).toBe(r1); // the restartable job's shell leads its group
+    for (const r of storeOfDb(home)) if (r.pgid !== null) expect(pgids).toContain(r.pgid);
+    strays.push(...pgids);
 
     const engine = Engine.open({ home, killGraceMs: 300 });
     try {
@@ -89,7 +93,7 @@ describe('recovery after the host is SIGKILLed mid-run', () => {
       expect(long.attempts).toMatchObject([{ n: 1, status: 'interrupted' }]);
       // its processes, including the grandchild that ignores SIGTERM, are gone
       expect(processGone(gc)).toBe(true);
-      for (const p of pgids) expect(groupAlive(p!)).toBe(false);
+      for (const p of pgids) expect(groupAlive(p)).toBe(false);
       expect(processGone(r1)).toBe(true);
       // logs written before the crash are readable
       expect(engine.readLog({ id: info.long }).data.toString()).toBe('before the crash\n');
@@ -120,6 +124,46 @@ describe('recovery after the host is SIGKILLed mid-run', () => {
       expect(processGone(pidIn('r2.pid'))).toBe(true);
     } finally {
       await engine.close();
+    }
+  });
+});
+
+describe('recovery finds the processes of a dead host', () => {
+  test('by the recorded pgid, and by the job\'s environment when the host died before recording it', async () => {
+    const { home: h, cleanup: done } = tempHome('errand-recovery-');
+    try {
+      let engine = Engine.open({ home: h, killGraceMs: 300 });
+      engine.pause();
+      const a = engine.add({ command: { argv: ['true'] }, cwd: h });
+      const b = engine.add({ command: { argv: ['true'] }, cwd: h });
+      // what a host killed just after starting them leaves behind
+      const orphan = (id: number) =>
+        spawn('sh', ['-c', 'trap "" TERM; sleep 300 & wait'], { detached: true, stdio: 'ignore', env: { ...process.env, ERRAND_JOB_ID: String(id), ERRAND_ATTEMPT: '1', ERRAND_HOME: engine.home } });
+      const pa = orphan(a.id);
+      const pb = orphan(b.id);
+      strays.push(pa.pid!, pb.pid!);
+      const db = storeOf(engine).db;
+      db.prepare("UPDATE jobs SET status = 'running', attempt = 1, started_at = ?, pgid = ? WHERE id = ?").run(Date.now(), pa.pid, a.id);
+      db.prepare("UPDATE jobs SET status = 'running', attempt = 1, started_at = ?, pgid = NULL WHERE id = ?").run(Date.now(), b.id);
+      db.prepare("INSERT INTO attempts (job_id, n, status, started_at) VALUES (?, 1, 'running', ?), (?, 1, 'running', ?)").run(a.id, Date.now(), b.id, Date.now());
+      await engine.close();
+      await until(() => groupAlive(pa.pid!) && groupAlive(pb.pid!), 5000, 'the orphans');
+
+      engine = Engine.open({ home: h, killGraceMs: 300 });
+      try {
+        for (const [id, pid] of [
+          [a.id, pa.pid!],
+          [b.id, pb.pid!],
+        ] as const) {
+          expect(engine.get(id).job.status).toBe('interrupted');
+          expect(engine.get(id).events.at(-1)).toMatchObject({ type: 'interrupted', by: 'recovery', data: { processes: 'killed' } });
+          expect(groupAlive(pid)).toBe(false);
+        }
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      done();
     }
   });
 });
