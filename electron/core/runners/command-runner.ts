@@ -142,14 +142,18 @@ export function startCommand(run: CommandRun): RunningCommand {
         lost: (wasStarted, maybe) => {
           if (!wasStarted && maybe) {
             // The helper may have started it and died before saying so. Never run a job
-            // twice: look for it; start it directly only if it is certainly not running.
-            const found = findJobLeader(run.env);
-            if (found === null) return lose(); // cannot tell here (no /proc)
-            if (found > 0) onStarted(found);
-            else return direct();
-          } else if (!wasStarted) {
-            return direct(); // the helper never came up: nothing was started
+            // twice: give a fork caught mid-exec a moment, look for the job's process, and
+            // start it directly only if it is certainly not running.
+            setTimeout(() => {
+              const found = findJobLeader(run.env);
+              if (found === null) return lose(); // cannot tell here (no /proc)
+              if (found === 0) return direct();
+              onStarted(found);
+              lose();
+            }, 100);
+            return;
           }
+          if (!wasStarted) return direct(); // the helper never came up: nothing was started
           lose();
         },
       },

@@ -7,23 +7,26 @@ import { type ChildProcess, spawn } from 'node:child_process';
  * small Node process, 3–5 ms from a host holding a store, a UI bridge and a bundle (more
  * in an Electron main process), and the host's event loop stands still meanwhile. The
  * helper is a bare Node process that does the mkdir/open/fork/exec on its own core and
- * reports back; the host only sends a message. Everything else stays with the host:
- * each job still leads its own process group, the host signals that group directly
+ * reports back; the host only writes a line. Everything else stays with the host: each
+ * job still leads its own process group, the host signals that group directly
  * (SIGTERM/SIGKILL by pgid), and the store records the pgid for recovery.
  *
+ * The helper talks NDJSON over its stdin/stdout, not a Node IPC channel: a job's fds
+ * 0–2 are replaced (stdin /dev/null, stdout and stderr the log), so no job inherits a
+ * line to the host, and the helper's stdout reaches EOF exactly when the helper is gone.
+ *
  * If the helper dies, the host is still fine: jobs it had not started yet are started
- * directly; jobs it had started are reported lost, and their process groups ended.
- * When the host dies the helper notices (its IPC channel closes) and exits; jobs keep
- * running in their own groups exactly as with direct spawning, for recovery to end.
+ * directly (after making sure they are not running: a job never runs twice); jobs it
+ * had started are reported lost, and their process groups ended. When the host dies
+ * the helper sees its stdin close and exits; jobs keep running in their own groups
+ * exactly as with direct spawning, for recovery to end.
  */
 const HELPER_SOURCE = `'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const send = (m) => { try { process.send(m); } catch {} };
-process.on('disconnect', () => process.exit(0));
-process.on('message', (m) => {
-  if (!m || m.t !== 'spawn') return;
+const send = (m) => { try { fs.writeSync(1, JSON.stringify(m) + '\\n'); } catch { process.exit(0); } };
+const run = (m) => {
   let fd;
   try {
     fs.mkdirSync(path.dirname(m.logFile), { recursive: true, mode: 0o700 });
@@ -39,7 +42,20 @@ process.on('message', (m) => {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+};
+let buf = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d) => {
+  buf += d;
+  for (let nl = buf.indexOf('\\n'); nl >= 0; nl = buf.indexOf('\\n')) {
+    const line = buf.slice(0, nl);
+    buf = buf.slice(nl + 1);
+    let m;
+    try { m = JSON.parse(line); } catch { continue; }
+    if (m && m.t === 'spawn') run(m);
+  }
 });
+process.stdin.on('end', () => process.exit(0));
 send({ t: 'ready' });
 `;
 
@@ -76,36 +92,35 @@ export class Spawner {
   private nextId = 1;
   private alive = true;
   private ready = false;
+  private dead = false;
+  private buf = '';
   private readonly gone: Promise<void>;
 
   constructor(opts: SpawnerOptions = {}) {
     this.child = spawn(opts.execPath ?? process.execPath, ['-e', HELPER_SOURCE], {
       // ELECTRON_RUN_AS_NODE lets an Electron binary act as Node; plain Node ignores it
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      stdio: ['pipe', 'pipe', 'inherit'],
       windowsHide: true,
     });
     this.gone = new Promise((resolve) => {
-      this.child.once('exit', () => resolve());
-      // a helper that could not start, or a write to one that died (EPIPE)
+      // 'close' comes after the helper's stdout is drained: every message it sent has
+      // been read, so "never reported started" really means it never said so
+      this.child.once('close', () => resolve());
       this.child.on('error', () => {
-        if (this.child.exitCode !== null || this.child.signalCode !== null || this.child.pid === undefined) resolve();
-        else this.child.kill('SIGKILL');
-        this.die();
+        // could not start at all: there is no process, and nothing was started
+        if (this.child.pid === undefined) resolve();
+        else this.stop();
       });
     });
     void this.gone.then(() => this.die());
-    this.child.on('message', (m: Message) => this.receive(m));
+    this.child.stdin!.on('error', () => this.stop()); // EPIPE: it is going away
+    this.child.stdout!.setEncoding('utf8');
+    this.child.stdout!.on('data', (d: string) => this.read(d));
     // The helper keeps the host alive only while it runs jobs for it, as the jobs'
     // own child processes would.
     this.child.unref();
     this.hold(false);
-  }
-
-  private hold(on: boolean): void {
-    const channel = (this.child as unknown as { channel?: { ref(): void; unref(): void } }).channel;
-    if (on) channel?.ref();
-    else channel?.unref();
   }
 
   get running(): boolean {
@@ -114,26 +129,41 @@ export class Spawner {
 
   /** Asks the helper to start a program; false when the helper is gone (start it directly then). */
   spawn(req: SpawnRequest, h: SpawnHandlers): boolean {
-    if (!this.alive || !this.child.connected) return false;
+    if (!this.alive || !this.child.stdin?.writable) return false;
     const id = this.nextId++;
     if (!this.jobs.size) this.hold(true);
     this.jobs.set(id, { h, started: false });
-    try {
-      // a failed write means the helper is gone: die() hands its jobs back (lost before start → direct)
-      this.child.send({ t: 'spawn', id, ...req }, (err) => err && this.die());
-    } catch {
-      this.forget(id);
-      return false;
-    }
+    this.child.stdin.write(`${JSON.stringify({ t: 'spawn', id, ...req })}\n`);
     return true;
   }
 
   /** Stops the helper (jobs it started are not touched: they lead their own groups). */
   async close(): Promise<void> {
-    this.child.ref(); // wait for it to be gone, even in a host with nothing else to do
-    if (this.child.connected) this.child.disconnect();
+    this.alive = false;
+    this.hold(true); // wait for it to be gone, even in a host with nothing else to do
+    this.child.ref();
+    this.child.stdin?.end();
     await this.gone;
     this.child.unref();
+  }
+
+  private hold(on: boolean): void {
+    const out = this.child.stdout as unknown as { ref?(): void; unref?(): void } | null;
+    if (on) out?.ref?.();
+    else out?.unref?.();
+  }
+
+  private read(data: string): void {
+    this.buf += data;
+    for (let nl = this.buf.indexOf('\n'); nl >= 0; nl = this.buf.indexOf('\n')) {
+      const line = this.buf.slice(0, nl);
+      this.buf = this.buf.slice(nl + 1);
+      try {
+        this.receive(JSON.parse(line) as Message);
+      } catch {
+        // not a message of ours: ignore
+      }
+    }
   }
 
   private receive(m: Message): void {
@@ -155,16 +185,23 @@ export class Spawner {
     }
   }
 
+  private stop(): void {
+    this.alive = false; // no new jobs for it
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
   private forget(id: number): void {
     this.jobs.delete(id);
     if (!this.jobs.size && this.alive) this.hold(false);
   }
 
   private die(): void {
-    if (!this.alive) return;
+    if (this.dead) return;
+    this.dead = true;
     this.alive = false;
     const jobs = [...this.jobs.values()];
     this.jobs.clear();
+    this.hold(false);
     for (const j of jobs) j.h.lost(j.started, !j.started && this.ready);
   }
 }

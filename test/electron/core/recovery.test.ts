@@ -38,11 +38,31 @@ afterAll(() => {
 });
 
 /** Starts the fixture host and resolves with what it prints once its jobs run. */
+let hostStderr = '';
+
+/** Live processes whose environment names this data dir (Linux /proc). */
+function processesOf(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const env = fs.readFileSync(`/proc/${name}/environ`, 'latin1');
+      if (!env.split('\0').includes(`ERRAND_HOME=${dir}`) || processGone(Number(name))) continue;
+      out.push(`${name}: ${fs.readFileSync(`/proc/${name}/cmdline`, 'latin1').replace(/\0/g, ' ')} (${env.split('\0').filter((e) => e.startsWith('ERRAND_')).join(' ')})`);
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return out;
+}
+
 function startHost(): Promise<{ child: ChildProcess; info: { pid: number; long: number; restartable: number; queued: number; dependant: number } }> {
   const child = spawn(process.execPath, [FIXTURE, bundle.file, home, work], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    hostStderr += d.toString();
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`fixture host did not get ready; stderr: ${err}`)), 30_000);
     child.stdout!.on('data', (d: Buffer) => {
@@ -122,6 +142,8 @@ describe('recovery after the host is SIGKILLed mid-run', () => {
       expect(storeOf(engine).counts().interrupted).toBe(1);
       await engine.cancel([info.restartable]);
       expect(processGone(pidIn('r2.pid'))).toBe(true);
+      // and nothing of this store's jobs runs any more: no duplicate, no survivor
+      expect(processesOf(home), `fixture host said: ${hostStderr}`).toEqual([]);
     } finally {
       await engine.close();
     }
