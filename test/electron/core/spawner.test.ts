@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Engine } from '../../../electron/core/engine';
@@ -28,6 +29,17 @@ describe('the spawner helper', () => {
     expect(ppid).not.toBe(process.pid);
     expect(pid).toBeGreaterThan(0);
     expect(engine.get(job.id).job).toMatchObject({ status: 'succeeded', exitCode: 0 });
+  });
+
+  test("a job holds no end of the helper's pipes to the host (it cannot write into the host's stream)", async () => {
+    const job = engine.add({ command: { shell: 'for f in /proc/$$/fd/*; do readlink $f; done' }, cwd: t.home });
+    await waitFor(engine, job.id);
+    const helper = helperOf(engine)!;
+    const helperPipes = ['0', '1'].map((fd) => fs.readlinkSync(`/proc/${helper.pid}/fd/${fd}`));
+    for (const p of helperPipes) expect(p).toMatch(/^(pipe|socket):\[\d+\]$/);
+    const jobFds = engine.readLog({ id: job.id }).data.toString().trim().split('\n');
+    expect(jobFds.length).toBeGreaterThanOrEqual(3);
+    for (const p of helperPipes) expect(jobFds).not.toContain(p);
   });
 
   test('if the helper dies mid-job: the job is reported lost, its processes ended, and the next job still runs', async () => {
