@@ -23,7 +23,7 @@ export const CommandSpec = z
     shell: z.string().min(1, 'is empty: give a command to run').optional(),
   })
   .refine((s) => (s.argv === undefined) !== (s.shell === undefined), { message: 'give exactly one of argv or shell', path: ['argv'] })
-  .refine((s) => s.argv === undefined || s.argv[0]!.trim() !== '', { message: 'is empty: give a command to run', path: ['argv', 0] });
+  .refine((s) => !s.argv?.length || s.argv[0]!.trim() !== '', { message: 'is empty: give a command to run', path: ['argv', 0] });
 export type CommandSpec = z.infer<typeof CommandSpec>;
 
 export const AddInput = z.object({

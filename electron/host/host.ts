@@ -20,6 +20,8 @@ export interface HostOptions {
   binDir?: string | undefined;
   killGraceMs?: number;
   coalesceMs?: number;
+  /** Start jobs through the small spawner helper (core/runners/spawner.ts); the engine's default when unset. */
+  spawner?: boolean;
 }
 
 export interface Host {
@@ -48,7 +50,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const release = acquireLock(home);
   let engine: Engine;
   try {
-    engine = Engine.open({ home, nativeBinding: opts.nativeBinding, logger: log, binDir: opts.binDir, killGraceMs: opts.killGraceMs, coalesceMs: opts.coalesceMs });
+    engine = Engine.open({ home, nativeBinding: opts.nativeBinding, logger: log, binDir: opts.binDir, killGraceMs: opts.killGraceMs, coalesceMs: opts.coalesceMs, spawner: opts.spawner });
   } catch (e) {
     release();
     throw e;

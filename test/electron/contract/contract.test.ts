@@ -65,3 +65,8 @@ describe('human wording', () => {
     expect(shellQuote(['echo', 'a b', "it's", '$HOME'])).toBe(`echo 'a b' 'it'\\''s' '$HOME'`);
   });
 });
+
+test('an empty argv is invalid input naming the field, not a crash', () => {
+  const e = refused(() => validate(AddInput, { command: { argv: [] }, cwd: '/' }));
+  expect(e).toMatchObject({ code: 'invalid_input', field: 'command.argv' });
+});
