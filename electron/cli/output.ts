@@ -87,7 +87,7 @@ export function jobSummary(j: Job, paint: Paint): string {
   if (j.finishedAt) rows.push(['finished', `${time(j.finishedAt)}${j.startedAt ? ` (took ${formatDuration((j.finishedAt - j.startedAt) / 1000)})` : ''}`]);
   if (j.exitCode !== null || j.signal) rows.push(['exit', j.signal ? `signal ${j.signal}` : String(j.exitCode)]);
   if (j.error) rows.push(['error', paint('red', j.error)]);
-  if (j.result) rows.push(['result', `${j.result.type}: ${j.result.summary}  (errand result ${j.id})`]);
+  if (j.resultSummary) rows.push(['result', `${j.resultSummary.type}: ${j.resultSummary.summary}  (errand result ${j.id})`]);
   const w = Math.max(...rows.map(([k]) => k.length));
   return [`${paint('bold', `#${j.id} ${j.title}`)}`, ...rows.map(([k, v]) => `  ${paint('dim', k.padEnd(w))}  ${v}`)].join('\n');
 }

@@ -68,7 +68,20 @@ export const methods = {
   hello: { input: z.object({ protocolVersion: z.number().int(), client: z.string().max(60) }), output: z.object({ protocolVersion: z.number().int(), hostVersion: z.string(), pid: z.number().int(), home: z.string() }) },
   add: { input: AddInput, output: Job },
   addMany: { input: z.object({ jobs: z.array(AddInput).min(1).max(100_000) }), output: z.object({ ids: z.array(z.number().int()) }) },
-  list: { input: z.object({ status: z.array(JobStatus).optional(), limit: z.number().int().positive().max(1_000_000).optional() }).default({}), output: Jobs },
+  list: {
+    input: z
+      .object({
+        status: z.array(JobStatus).optional(),
+        limit: z.number().int().positive().max(1_000_000).optional(),
+        /** 'id': oldest first (default); 'newest': newest first, for paging back with beforeId. */
+        order: z.enum(['id', 'newest']).default('id'),
+        beforeId: JobId.optional(),
+        /** Only finished jobs nobody has opened yet. */
+        unread: z.boolean().optional(),
+      })
+      .default({ order: 'id' }),
+    output: Jobs,
+  },
   get: { input: z.object({ id: JobId }), output: JobDetail },
   logs: { input: z.object({ id: JobId, attempt: z.number().int().positive().optional(), offset: z.number().int().nonnegative().default(0), limit: z.number().int().positive().max(1024 * 1024).default(256 * 1024) }), output: LogChunk },
   cancel: { input: z.object({ ids: JobIds }), output: Jobs },
@@ -88,7 +101,14 @@ export const methods = {
   remove: { input: z.object({ ids: JobIds }), output: z.object({ removed: z.array(z.number().int()) }) },
   clean: { input: z.object({ olderThanMs: Duration.default(0) }).default({ olderThanMs: 0 }), output: z.object({ removed: z.array(z.number().int()) }) },
   status: { input: z.object({}).default({}), output: StatusSummary },
-  snapshot: { input: z.object({}).default({}), output: z.object({ jobs: z.array(Job), status: StatusSummary, approvals: z.array(Approval) }) },
+  /**
+   * What a window needs to draw: every unfinished job, every unread finished one, and the
+   * newest `finishedLimit` finished ones (older pages come from list {order:'newest', beforeId}).
+   */
+  snapshot: {
+    input: z.object({ finishedLimit: z.number().int().nonnegative().max(1_000_000).default(5000) }).default({ finishedLimit: 5000 }),
+    output: z.object({ jobs: z.array(Job), status: StatusSummary, approvals: z.array(Approval), finishedTotal: z.number().int().nonnegative() }),
+  },
   shutdown: { input: z.object({}).default({}), output: Ok },
   // Called by a running job through the CLI (ERRAND_JOB_ID / ERRAND_ATTEMPT).
   jobProgress: { input: z.object({ ...InJob, done: z.number().nonnegative(), total: z.number().positive().nullable().default(null), unit: z.string().max(40).nullable().default(null), label: z.string().max(200).nullable().default(null) }), output: Ok },

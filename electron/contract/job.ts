@@ -35,6 +35,9 @@ export const JobResult = z.discriminatedUnion('type', [
 ]);
 export type JobResult = z.infer<typeof JobResult>;
 
+export const ResultSummary = z.object({ type: ResultType, summary: z.string() });
+export type ResultSummary = z.infer<typeof ResultSummary>;
+
 export const StepStatus = z.enum(['planned', 'running', 'done', 'failed', 'skipped']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
@@ -63,7 +66,8 @@ export const Job = z.object({
   exitCode: z.number().int().nullable(),
   signal: z.string().nullable(),
   error: z.string().nullable(),
-  result: JobResult.nullable(),
+  /** What the result is, in one line; the result itself comes from `get` or `result`. */
+  resultSummary: ResultSummary.nullable(),
   plan: z.array(z.string()),
   unread: z.boolean(),
 });
@@ -123,6 +127,8 @@ export type Approval = z.infer<typeof Approval>;
 
 export const JobDetail = z.object({
   job: Job,
+  /** The current attempt's full result (earlier ones are in attempts). */
+  result: JobResult.nullable(),
   steps: z.array(Step),
   attempts: z.array(Attempt),
   events: z.array(JobEvent),

@@ -5,7 +5,7 @@ import { AddInput, type AddParsed, type Input, methods } from '../contract/api';
 import { ErrandError } from '../contract/errors';
 import { formatDuration, shellQuote } from '../contract/format';
 import type { Approval, Decision, Job, JobDetail, JobResult, JobStatus, Progress, QueueState, StatusSummary, Step } from '../contract/job';
-import { isFinished } from '../contract/job';
+import { FINISHED_STATUSES, isFinished } from '../contract/job';
 import { validate } from '../contract/validate';
 import { activityOf } from './activity';
 import { estimate, median, queueEta, RateTracker } from './eta';
@@ -258,10 +258,14 @@ export class Engine {
     this.kick();
   }
 
-  list(opts: { status?: JobStatus[]; limit?: number } = {}): Job[] {
+  list(opts: Input<'list'> = {}): Job[] {
     this.assertReadable();
     const o = validate(methods.list.input, opts);
-    const rows = this.store.rows(o.status, o.limit ?? -1);
+    return this.views(this.store.page({ statuses: o.status, limit: o.limit, order: o.order, beforeId: o.beforeId, unread: o.unread }));
+  }
+
+  /** Jobs for many rows, with the lookups they share done once (not once per row). */
+  private views(rows: JobRow[]): Job[] {
     const known = new Map<number, JobStatus>(rows.map((r) => [r.id, r.status]));
     // statuses of dependencies outside the page, in one query (not one per row)
     const missing = new Set<number>();
@@ -285,6 +289,7 @@ export class Engine {
     const recorded = this.store.steps(jobId);
     return {
       job: this.view(row),
+      result: parseJson<JobResult>(row.result),
       steps: [...recorded, ...plannedSteps(row, recorded)],
       attempts: this.store.attempts(jobId, (n) => fileSize(logPath(this.home, jobId, n))),
       events: this.store.events(jobId),
@@ -686,8 +691,17 @@ export class Engine {
     return { line: statusLine({ counts, needsYou, etaSeconds, paused: this.paused }), counts, needsYou, etaSeconds, queue };
   }
 
-  snapshot(): { jobs: Job[]; status: StatusSummary; approvals: Approval[] } {
-    return { jobs: this.list(), status: this.status(), approvals: this.approvals() };
+  snapshot(input: Input<'snapshot'> = {}): { jobs: Job[]; status: StatusSummary; approvals: Approval[]; finishedTotal: number } {
+    this.assertReadable();
+    const { finishedLimit } = validate(methods.snapshot.input, input);
+    const finished = FINISHED_STATUSES;
+    const rows = new Map<number, JobRow>();
+    for (const r of this.store.page({ statuses: ['queued', 'held', 'running', 'waiting'] })) rows.set(r.id, r);
+    for (const r of this.store.page({ unread: true })) rows.set(r.id, r);
+    if (finishedLimit) for (const r of this.store.page({ statuses: finished, order: 'newest', limit: finishedLimit })) rows.set(r.id, r);
+    const status = this.status();
+    const finishedTotal = finished.reduce((n, s) => n + status.counts[s], 0);
+    return { jobs: this.views([...rows.values()].sort((a, b) => a.id - b.id)), status, approvals: this.approvals(), finishedTotal };
   }
 
   /** What the engine holds armed: for tests and health checks ("idle does nothing"). */
@@ -1126,7 +1140,7 @@ export class Engine {
       exitCode: row.exit_code,
       signal: row.signal,
       error: row.error,
-      result,
+      resultSummary: result ? { type: result.type, summary: result.summary } : null,
       plan: fresh ? fresh.plan : row.plan === '[]' ? [] : (parseJson<string[]>(row.plan) ?? []),
       unread: isFinished(row.status) && row.read_at === null,
     };
@@ -1141,7 +1155,7 @@ export class Engine {
   }
 
   private jobEvent(id: number): { type: 'job'; job: Job } | null {
-    const row = this.store.db.open ? this.store.row(id) : undefined;
+    const row = this.store.db.open ? this.store.listRow(id) : undefined;
     return row ? { type: 'job', job: this.view(row) } : null;
   }
 

@@ -52,7 +52,7 @@ export function createHandlers(engine: Engine, hooks: { shutdown: () => void }):
     remove: (i, c) => ({ removed: engine.remove(i.ids, c.by) }),
     clean: (i, c) => ({ removed: engine.clean(i.olderThanMs, c.by) }),
     status: () => engine.status(),
-    snapshot: () => engine.snapshot(),
+    snapshot: (i) => engine.snapshot(i),
     shutdown: () => {
       setImmediate(hooks.shutdown);
       return { ok: true };

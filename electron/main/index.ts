@@ -104,14 +104,15 @@ async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
   let onEvent = (e: HostEvent): void => void early.push(e);
   host.listen((e) => onEvent(e));
   const status = await host.call('status', {}, { by: 'tray' });
-  const finishedCount = status.counts.succeeded + status.counts.failed + status.counts.cancelled + status.counts.interrupted;
-  const [active, finished, approvals] = await Promise.all([
+  const finishedStatuses = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+  const [active, recent, unread, approvals] = await Promise.all([
     host.call('list', { status: ['running', 'waiting'] }, { by: 'tray' }),
-    // Recent wants the newest finished jobs but list() orders by id, so read them only
-    // while that is cheap; otherwise Recent fills from live events.
-    finishedCount <= 5000 ? host.call('list', { status: ['succeeded', 'failed', 'cancelled', 'interrupted'] }, { by: 'tray' }) : { jobs: [] },
+    // Recent: the newest finished jobs; Needs you: failures nobody has opened yet
+    host.call('list', { status: [...finishedStatuses], order: 'newest', limit: 20 }, { by: 'tray' }),
+    host.call('list', { status: ['failed', 'interrupted'], unread: true, order: 'newest', limit: 50 }, { by: 'tray' }),
     host.call('approvals', {}, { by: 'tray' }),
   ]);
+  const finished = { jobs: [...new Map([...recent.jobs, ...unread.jobs].map((j) => [j.id, j])).values()] };
   const mirror = createMirror({ jobs: [...active.jobs, ...finished.jobs], approvals: approvals.approvals, status });
 
   // --- login item -------------------------------------------------------------------------

@@ -27,7 +27,7 @@ export function trayState(status: StatusSummary): TrayState {
 }
 
 /** A finished job whose result you have not opened yet. Failures are already in needsYou. */
-export const isUnreadResult = (j: Job): boolean => j.unread && j.status === 'succeeded' && j.result !== null;
+export const isUnreadResult = (j: Job): boolean => j.unread && j.status === 'succeeded' && j.resultSummary !== null;
 
 /** Badge = jobs that need you (waiting + unread failures) + unread results (UI.md). */
 export function badgeCount(s: Snapshot): number {

@@ -40,7 +40,7 @@ export function job(over: Partial<Job> = {}): Job {
     exitCode: null,
     signal: null,
     error: null,
-    result: null,
+    resultSummary: null,
     plan: [],
     unread: false,
     ...over,
@@ -63,11 +63,11 @@ export function status(over: Partial<StatusSummary> = {}): StatusSummary {
 }
 
 export function snapshot(jobs: Job[], approvals: Approval[] = [], s: Partial<StatusSummary> = {}): Snapshot {
-  return { jobs, approvals, status: status(s) };
+  return { jobs, approvals, status: status(s), finishedTotal: jobs.filter((j) => ['succeeded', 'failed', 'cancelled', 'interrupted'].includes(j.status)).length };
 }
 
 export function detailOf(j: Job, over: Partial<JobDetail> = {}): JobDetail {
-  return { job: j, steps: [], attempts: [], events: [], approvals: [], ...over };
+  return { job: j, result: null, steps: [], attempts: [], events: [], approvals: [], ...over };
 }
 
 type Handler = (input: never) => unknown;

@@ -81,7 +81,12 @@ const JOB_COLUMNS = [
   'id', 'title', 'kind', 'spec', 'cwd', 'priority', 'after', 'labels', 'status', 'attempt', 'max_retries', 'retry_backoff_ms', 'auto_retries', 'timeout_ms', 'not_before',
   'restartable', 'capture_patch', 'eta_key', 'plan', 'created_at', 'started_at', 'finished_at', 'progress', 'exit_code', 'signal', 'error', 'result', 'pgid', 'read_at',
 ] as const satisfies readonly (keyof JobRow)[];
-const JOB_SELECT = `SELECT ${JOB_COLUMNS.join(', ')} FROM jobs`;
+/**
+ * Lists read only a result's type and summary: a patch can be megabytes, and lists,
+ * snapshots and events carry the summary alone (the full result comes from `get`/`result`).
+ */
+const RESULT_SUMMARY = "CASE WHEN result IS NULL THEN NULL ELSE json_object('type', json_extract(result, '$.type'), 'summary', json_extract(result, '$.summary')) END";
+const JOB_SELECT = `SELECT ${JOB_COLUMNS.map((c) => (c === 'result' ? RESULT_SUMMARY : c)).join(', ')} FROM jobs`;
 
 /**
  * Many rows are read as arrays and turned into objects of one fixed shape: about three
@@ -261,10 +266,33 @@ export class JobStore {
     return this.stmt('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
   }
 
+  /** One row as lists read it (a result's type and summary only). */
+  listRow(id: number): JobRow | undefined {
+    const r = this.rawStmt(`${JOB_SELECT} WHERE id = ?`).get(id) as unknown[] | undefined;
+    return r && toJobRow(r);
+  }
+
   require(id: number, field = 'id'): JobRow {
     const r = this.row(id);
     if (!r) throw new ErrandError('not_found', `No job #${id}. List jobs with \`errand ls\`.`, field);
     return r;
+  }
+
+  /** A page of rows for list(): filtered by status and unread, oldest or newest first, before an id. */
+  page(o: { statuses?: readonly JobStatus[] | undefined; limit?: number | undefined; order?: 'id' | 'newest'; beforeId?: number | undefined; unread?: boolean | undefined }): JobRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (o.statuses?.length) {
+      where.push(`status IN (${o.statuses.map(() => '?').join(',')})`);
+      args.push(...o.statuses);
+    }
+    if (o.beforeId !== undefined) {
+      where.push('id < ?');
+      args.push(o.beforeId);
+    }
+    if (o.unread) where.push("read_at IS NULL AND status IN ('succeeded', 'failed', 'cancelled', 'interrupted')");
+    const sql = `${JOB_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${o.order === 'newest' ? ' DESC' : ''} LIMIT ?`;
+    return (this.rawStmt(sql).all(...args, o.limit ?? -1) as unknown[][]).map(toJobRow);
   }
 
   rows(statuses?: readonly JobStatus[], limit = -1): JobRow[] {

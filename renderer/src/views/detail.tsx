@@ -32,7 +32,7 @@ export function Detail() {
 }
 
 function defaultTab(job: Job): Tab {
-  return job.result && job.result.type !== 'none' && isFinishedStatus(job.status) ? 'result' : 'log';
+  return job.resultSummary && job.resultSummary.type !== 'none' && isFinishedStatus(job.status) ? 'result' : 'log';
 }
 
 function JobDetailPane({ job }: { job: Job }) {
@@ -126,7 +126,7 @@ function JobDetailPane({ job }: { job: Job }) {
             }}
           >
             {t.title}
-            {t.key === 'result' && job.result && job.result.type !== 'none' ? <span className="tab-note">{job.result.type}</span> : null}
+            {t.key === 'result' && job.resultSummary && job.resultSummary.type !== 'none' ? <span className="tab-note">{job.resultSummary.type}</span> : null}
             {t.key === 'events' && detail?.data ? <span className="tab-note">{detail.data.events.length}</span> : null}
             {t.key === 'attempts' && job.attempt > 1 ? <span className="tab-note">{job.attempt}</span> : null}
           </button>
@@ -342,7 +342,12 @@ function ResultTab({ job, detail }: { job: Job; detail: JobDetail | null }) {
   const earlier = (detail?.attempts ?? []).filter((a) => a.n !== job.attempt && a.result && a.result.type !== 'none');
   return (
     <div className="result-tab">
-      {job.result ? <ResultView result={job.result} name={`job-${job.id}`} /> : <p className="muted">{isFinishedStatus(job.status) ? 'This attempt left no result.' : 'No result yet; it appears here when the job reports one.'}</p>}
+      {/* lists carry only the summary; the result itself comes with the job's detail */}
+      {detail?.result ? (
+        <ResultView result={detail.result} name={`job-${job.id}`} />
+      ) : (
+        <p className="muted">{job.resultSummary ? `Loading the ${job.resultSummary.type}…` : isFinishedStatus(job.status) ? 'This attempt left no result.' : 'No result yet; it appears here when the job reports one.'}</p>
+      )}
       {earlier.map((a) => (
         <details key={a.n} className="earlier">
           <summary>

@@ -52,8 +52,10 @@ describe('capturePatch', () => {
     fs.mkdirSync(path.join(repo, 'ignored'));
     const done = await waitFor(engine, job.id);
     expect(done.status).toBe('succeeded');
-    expect(done.result?.type).toBe('patch');
-    const patch = done.result!.type === 'patch' ? done.result!.patch : '';
+    const result = engine.get(job.id).result;
+    expect(result?.type).toBe('patch');
+    expect(done.resultSummary).toEqual({ type: 'patch', summary: result!.summary });
+    const patch = result!.type === 'patch' ? result!.patch : '';
     const files = [...patch.matchAll(/^diff --git a\/(\S+)/gm)].map((m) => m[1]).sort();
     expect(files).toEqual(['dirty.txt', 'src/new.txt', 'staged.txt', 'tracked.txt']);
     expect(patch).toContain('-two\n+TWO');
@@ -64,8 +66,8 @@ describe('capturePatch', () => {
     expect(patch).toContain('-staged by the user');
     expect(patch).not.toContain('untracked-before');
     expect(patch).not.toContain('ignored/skip.txt');
-    expect(done.result!.summary).toBe(summarizePatch(patch));
-    expect(done.result!.summary).toMatch(/^4 files changed, \+\d+ −\d+$/);
+    expect(result!.summary).toBe(summarizePatch(patch));
+    expect(result!.summary).toMatch(/^4 files changed, \+\d+ −\d+$/);
     expect(done.activity).toMatch(/^done in \d+s: 4 files changed/);
     // the user's index is untouched: same bytes, same staged state
     expect(fs.readFileSync(path.join(repo, '.git/index')).equals(indexBefore)).toBe(true);
@@ -75,8 +77,9 @@ describe('capturePatch', () => {
 
   test('the patch applies cleanly to the tree as it was before the job', async () => {
     const job = engine.add({ command: { shell: 'printf "a\\nb\\n" > added.txt && sed -i 1d tracked.txt' }, cwd: repo, capturePatch: true });
-    const done = await waitFor(engine, job.id);
-    const patch = done.result!.type === 'patch' ? done.result!.patch : '';
+    await waitFor(engine, job.id);
+    const result = engine.get(job.id).result;
+    const patch = result!.type === 'patch' ? result!.patch : '';
     // undo the job by hand, then apply its patch
     fs.rmSync(path.join(repo, 'added.txt'));
     write('tracked.txt', 'one\ntwo\nthree\n');
@@ -96,9 +99,9 @@ describe('capturePatch', () => {
     expect(engine.get(failed.id).job).toMatchObject({ status: 'queued', activity: `waiting for #${nothing.id} (same git work tree)` });
     expect((await waitFor(engine, elsewhere.id)).status).toBe('succeeded'); // other trees are not held up
     fs.writeFileSync(gate, '');
-    expect((await waitFor(engine, nothing.id)).result).toBeNull();
+    expect((await waitFor(engine, nothing.id)).resultSummary).toBeNull();
     const f = await waitFor(engine, failed.id);
-    expect(f).toMatchObject({ status: 'failed', result: null });
+    expect(f).toMatchObject({ status: 'failed', resultSummary: null });
     expect(f.startedAt!).toBeGreaterThanOrEqual(engine.get(nothing.id).job.finishedAt!);
   });
 
@@ -107,6 +110,6 @@ describe('capturePatch', () => {
     fs.mkdirSync(plain);
     expect(await snapshotTree(plain)).toBeNull();
     const job = engine.add({ command: { shell: 'echo hi > f' }, cwd: plain, capturePatch: true });
-    expect(await waitFor(engine, job.id)).toMatchObject({ status: 'succeeded', result: null });
+    expect(await waitFor(engine, job.id)).toMatchObject({ status: 'succeeded', resultSummary: null });
   });
 });

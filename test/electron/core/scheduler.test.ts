@@ -174,11 +174,11 @@ describe('retry', () => {
     open('go-1');
     expect(await waitFor(engine, job.id)).toMatchObject({ status: 'failed', attempt: 1, exitCode: 1 });
     const retried = engine.retry([job.id], 'cli');
-    expect(retried[0]).toMatchObject({ id: job.id, status: 'queued', attempt: 1, error: null, result: null });
+    expect(retried[0]).toMatchObject({ id: job.id, status: 'queued', attempt: 1, error: null, resultSummary: null });
     await waitFor(engine, job.id, ['running']);
     engine.jobResult({ jobId: job.id, attempt: 2, result: { type: 'none', summary: 'second' } });
     open('go-2');
-    expect(await waitFor(engine, job.id)).toMatchObject({ status: 'succeeded', attempt: 2, result: { summary: 'second' } });
+    expect(await waitFor(engine, job.id)).toMatchObject({ status: 'succeeded', attempt: 2, resultSummary: { summary: 'second' } });
     const detail = engine.get(job.id);
     expect(detail.attempts.map((a) => [a.n, a.status, a.result?.summary, a.logBytes])).toEqual([
       [1, 'failed', 'first', 6],

@@ -131,7 +131,7 @@ describe('migrations', () => {
       ]);
       expect(engine.queueState().concurrency).toBe(3);
       const build = engine.get(1);
-      expect(build.job.result).toEqual({ type: 'report', summary: 'built', markdown: '# ok' });
+      expect(build.result).toEqual({ type: 'report', summary: 'built', markdown: '# ok' });
       expect(build.steps.map((s) => [s.name, s.status])).toEqual([['compile', 'done']]);
       expect(engine.get(2).attempts.map((a) => a.status)).toEqual(['failed', 'failed']);
       expect(engine.get(4).job).toMatchObject({ status: 'held', priority: 5, labels: ['nightly'] });

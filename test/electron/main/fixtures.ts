@@ -25,7 +25,7 @@ export function job(over: Partial<Job> & { id: number }): Job {
     exitCode: null,
     signal: null,
     error: null,
-    result: null,
+    resultSummary: null,
     plan: [],
     unread: false,
     ...over,

@@ -42,11 +42,11 @@ describe('badgeCount', () => {
     const s = snap({
       status: status({ needsYou: 2 }),
       jobs: [
-        job({ id: 1, status: 'succeeded', unread: true, result: { type: 'report', summary: 'r', markdown: '# r' } }),
-        job({ id: 2, status: 'succeeded', unread: true, result: null }),
-        job({ id: 3, status: 'succeeded', unread: false, result: { type: 'none', summary: 'x' } }),
+        job({ id: 1, status: 'succeeded', unread: true, resultSummary: { type: 'report', summary: 'r' } }),
+        job({ id: 2, status: 'succeeded', unread: true, resultSummary: null }),
+        job({ id: 3, status: 'succeeded', unread: false, resultSummary: { type: 'none', summary: 'x' } }),
         // failures are already inside needsYou: not counted twice
-        job({ id: 4, status: 'failed', unread: true, result: { type: 'none', summary: 'x' } }),
+        job({ id: 4, status: 'failed', unread: true, resultSummary: { type: 'none', summary: 'x' } }),
       ],
     });
     expect(badgeCount(s)).toBe(3);
