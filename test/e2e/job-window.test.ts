@@ -116,6 +116,7 @@ describe.skipIf(Boolean(SKIP_REASON))('job window in Chromium against a real hos
     await page.getByRole('button', { name: /Follow/ }).and(page.locator('[aria-pressed=false]')).waitFor();
     // search
     await page.keyboard.press('s');
+    await typingTarget(page);
     await page.keyboard.type('t37');
     await page.getByTestId('log-hits').getByText('1/11').waitFor();
     await page.keyboard.press('Enter');
@@ -259,6 +260,7 @@ describe.skipIf(Boolean(SKIP_REASON))('job window in Chromium against a real hos
     await settled(1, 'running');
     const { page, errors } = await openPage(browser, env);
     await page.keyboard.press('n');
+    await typingTarget(page);
     await page.keyboard.type('sleep 20');
     await page.keyboard.press('Tab');
     await page.keyboard.press('ControlOrMeta+a');
@@ -299,6 +301,7 @@ describe.skipIf(Boolean(SKIP_REASON))('job window in Chromium against a real hos
     await page.getByTestId('activity').getByText('waiting for a slot (1/1 busy)').waitFor();
     // filter, then clear it
     await page.keyboard.press('/');
+    await typingTarget(page);
     await page.keyboard.type('queued behind');
     await page.getByText('1 of 2').waitFor();
     await page.keyboard.press('Enter');
@@ -374,3 +377,8 @@ describe.skipIf(Boolean(SKIP_REASON))('job window in Chromium against a real hos
     await context.close();
   });
 });
+
+/** Waits until a text field has focus: keys typed before that would go elsewhere, as they would for a person. */
+async function typingTarget(page: Page): Promise<void> {
+  await expect.poll(() => page.evaluate(() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName ?? ''))).toBe(true);
+}
