@@ -246,6 +246,9 @@ export function run(app: ErrandApp, action: KeyAction, model: ListModel | null):
       return;
     case 'log-search':
       emit('errand:tab', 'log');
+      // on the log tab already: focus now, so keys typed right after 's' are not lost;
+      // if the tab was just opened, focus again once it has rendered
+      emit('errand:log-search');
       setTimeout(() => emit('errand:log-search'), 0);
       return;
     case 'log-save':
