@@ -37,6 +37,8 @@ export default defineConfig({
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
       minify: true,
+      // loaded from disk or loopback, never over a network: one 560 kB chunk is fine
+      chunkSizeWarningLimit: 1000,
       rolldownOptions: { input: { index: resolve(import.meta.dirname, 'renderer/index.html') } },
     },
   },
