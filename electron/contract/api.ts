@@ -102,7 +102,7 @@ export const methods = {
   clean: { input: z.object({ olderThanMs: Duration.default(0) }).default({ olderThanMs: 0 }), output: z.object({ removed: z.array(z.number().int()) }) },
   status: { input: z.object({}).default({}), output: StatusSummary },
   /**
-   * What a window needs to draw: every unfinished job, every unread finished one, and the
+   * What a window needs to draw: every unfinished job, every unread failure or result, and the
    * newest `finishedLimit` finished ones (older pages come from list {order:'newest', beforeId}).
    */
   snapshot: {

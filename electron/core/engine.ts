@@ -697,7 +697,7 @@ export class Engine {
     const finished = FINISHED_STATUSES;
     const rows = new Map<number, JobRow>();
     for (const r of this.store.page({ statuses: ['queued', 'held', 'running', 'waiting'] })) rows.set(r.id, r);
-    for (const r of this.store.page({ unread: true })) rows.set(r.id, r);
+    for (const r of this.store.page({ notable: true })) rows.set(r.id, r);
     if (finishedLimit) for (const r of this.store.page({ statuses: finished, order: 'newest', limit: finishedLimit })) rows.set(r.id, r);
     const status = this.status();
     const finishedTotal = finished.reduce((n, s) => n + status.counts[s], 0);

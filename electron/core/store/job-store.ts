@@ -279,7 +279,7 @@ export class JobStore {
   }
 
   /** A page of rows for list(): filtered by status and unread, oldest or newest first, before an id. */
-  page(o: { statuses?: readonly JobStatus[] | undefined; limit?: number | undefined; order?: 'id' | 'newest'; beforeId?: number | undefined; unread?: boolean | undefined }): JobRow[] {
+  page(o: { statuses?: readonly JobStatus[] | undefined; limit?: number | undefined; order?: 'id' | 'newest'; beforeId?: number | undefined; unread?: boolean | undefined; notable?: boolean }): JobRow[] {
     const where: string[] = [];
     const args: unknown[] = [];
     if (o.statuses?.length) {
@@ -291,6 +291,8 @@ export class JobStore {
       args.push(o.beforeId);
     }
     if (o.unread) where.push("read_at IS NULL AND status IN ('succeeded', 'failed', 'cancelled', 'interrupted')");
+    // what a person must not miss: unread failures, and unread results worth reading
+    if (o.notable) where.push("read_at IS NULL AND (status IN ('failed', 'interrupted') OR (status = 'succeeded' AND result IS NOT NULL AND json_extract(result, '$.type') != 'none'))");
     const sql = `${JOB_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${o.order === 'newest' ? ' DESC' : ''} LIMIT ?`;
     return (this.rawStmt(sql).all(...args, o.limit ?? -1) as unknown[][]).map(toJobRow);
   }

@@ -2,6 +2,7 @@ import type { Input } from '../../../electron/contract/api';
 import type { HostEvent } from '../../../electron/contract/events';
 import type { Job } from '../../../electron/contract/job';
 import type { ErrandClient } from '../client/types';
+import { isFinishedStatus } from './status';
 import { LogFeeds } from './logs';
 import { type AppStore, createAppStore, type ErrorPlace } from './store';
 
@@ -234,6 +235,18 @@ function makeActions(client: ErrandClient, store: AppStore, flush: () => void, h
       st().select(id);
       hooks.open(id);
       if (st().jobs.get(id)?.unread) void actions.markRead(id);
+    },
+    /**
+     * The snapshot holds the newest finished jobs only; this pages further back, newest
+     * first, from the oldest finished job loaded so far.
+     */
+    async loadOlder(limit = 1000): Promise<boolean> {
+      let oldest = Infinity;
+      for (const j of st().jobs.values()) if (isFinishedStatus(j.status) && j.id < oldest) oldest = j.id;
+      const page = Number.isFinite(oldest) ? { beforeId: oldest } : {};
+      const r = await run('list', null, () => client.call('list', { status: ['succeeded', 'failed', 'cancelled', 'interrupted'], order: 'newest', limit, ...page }));
+      if (r) applyJobs(r.jobs);
+      return r !== null;
     },
     async togglePause(): Promise<boolean> {
       const paused = st().queue?.paused ?? false;

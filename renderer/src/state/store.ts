@@ -11,7 +11,7 @@ export type Dialog =
   | { kind: 'help' };
 
 /** Where an error from the host is shown: next to what caused it. */
-export type ErrorPlace = 'job' | 'queue' | 'approval' | 'new' | 'log' | 'result';
+export type ErrorPlace = 'job' | 'queue' | 'approval' | 'new' | 'log' | 'result' | 'list';
 
 export interface DetailState {
   id: number;

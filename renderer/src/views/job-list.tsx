@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { Job } from '../../../electron/contract/job';
 import { mark } from '../state/app';
 import { useListModel } from '../state/hooks';
@@ -87,7 +87,36 @@ export function JobList() {
         </div>
         {synced && total > 0 && rows.length === 0 ? <p className="list-empty">No jobs match{filter ? ` “${filter}”` : ''}{label ? ` with label ${label}` : ''}.</p> : null}
       </div>
+      <OlderJobs />
     </section>
+  );
+}
+
+/** Shown when the host holds finished jobs the window has not loaded (the snapshot keeps the newest). */
+function OlderJobs() {
+  const app = useApp();
+  const version = useAppState((s) => s.version);
+  const counts = useAppState((s) => s.status?.counts);
+  const error = useAppState((s) => s.errors.list?.message ?? null);
+  const [busy, setBusy] = useState(false);
+  const loaded = useMemo(() => {
+    let n = 0;
+    for (const j of app.store.getState().jobs.values()) if (isFinishedStatus(j.status)) n++;
+    return n;
+    // the jobs Map changes in place; `version` says when
+  }, [app, version]);
+  const total = counts ? counts.succeeded + counts.failed + counts.cancelled + counts.interrupted : 0;
+  if (loaded >= total && !error) return null;
+  return (
+    <div className="list-more" role="status">
+      <span>
+        Showing the newest {loaded.toLocaleString()} of {total.toLocaleString()} finished jobs.
+      </span>
+      <button type="button" disabled={busy} onClick={() => { setBusy(true); void app.actions.loadOlder().finally(() => setBusy(false)); }}>
+        Load older
+      </button>
+      {error ? <span className="error">{error}</span> : null}
+    </div>
   );
 }
 
