@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ErrandError } from '../contract/errors';
-import { SOCKET_NAME } from '../contract/protocol';
+import { defaultHome, socketPath } from '../host/paths';
 import { connectOrStart } from './autostart';
 import type { Client } from '../host/socket-client';
 
@@ -10,20 +9,8 @@ export interface Globals {
   home?: string;
 }
 
-// Mirrors core/paths.ts without importing core: the CLI talks to a host, never to the store.
 export function resolveHome(g: Globals, env: NodeJS.ProcessEnv = process.env): string {
-  if (g.home) return path.resolve(g.home);
-  if (env.ERRAND_HOME) return path.resolve(env.ERRAND_HOME);
-  const home = os.homedir();
-  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Errand');
-  if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Errand');
-  return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'Errand');
-}
-
-export function resolveSocket(home: string): string {
-  if (process.platform === 'win32') return `\\\\.\\pipe\\errand-${Buffer.from(home).toString('hex').slice(-40)}`;
-  const p = path.join(home, SOCKET_NAME);
-  return Buffer.byteLength(p) < 100 ? p : path.join(os.tmpdir(), `errand-${Buffer.from(home).toString('base64url').slice(-24)}.sock`);
+  return g.home ? path.resolve(g.home) : defaultHome(env);
 }
 
 /** The path of this CLI's entry script, to start a background host with. */
@@ -33,7 +20,7 @@ export function cliEntry(): string {
 
 export async function client(g: Globals, opts: { start?: boolean } = {}): Promise<Client> {
   const home = resolveHome(g);
-  return connectOrStart(home, resolveSocket(home), cliEntry(), opts);
+  return connectOrStart(home, socketPath(home), cliEntry(), opts);
 }
 
 /** Runs fn with a connected client and closes it afterwards. */
