@@ -1,19 +1,43 @@
 import { z } from 'zod';
 import { Approval, Decision, Job, JobDetail, JobResult, JobStatus, QueueState, StatusSummary, StepStatus } from './job';
+import {
+  AFTER_MAX,
+  BATCH_MAX,
+  CONCURRENCY_MAX,
+  CONTEXT_MAX,
+  DURATION_MAX_MS,
+  ETA_KEY_MAX,
+  IDS_MAX,
+  LABEL_MAX,
+  LABELS_MAX,
+  LOG_CHUNK_DEFAULT,
+  LOG_CHUNK_MAX,
+  NOTE_MAX,
+  PAGE_DEFAULT,
+  PAGE_MAX,
+  PLAN_STEPS_MAX,
+  PRIORITY_MAX,
+  PRIORITY_MIN,
+  PROGRESS_LABEL_MAX,
+  PROGRESS_UNIT_MAX,
+  QUESTION_MAX,
+  RETRIES_MAX,
+  SNAPSHOT_FINISHED_DEFAULT,
+  STEP_NAME_MAX,
+  TITLE_MAX,
+} from './limits';
 
-export const PRIORITY_MIN = -1000;
-export const PRIORITY_MAX = 1000;
-export const CONCURRENCY_MAX = 64;
+export { CONCURRENCY_MAX, PRIORITY_MAX, PRIORITY_MIN } from './limits';
 
 const JobId = z.number({ error: 'must be a job id (a positive integer)' }).int('must be a job id (a positive integer)').positive('must be a job id (a positive integer)');
-const JobIds = z.array(JobId).min(1, 'name at least one job id').max(10_000);
+const JobIds = z.array(JobId).min(1, 'name at least one job id').max(IDS_MAX);
 const Priority = z
   .number()
   .int('must be a whole number')
   .min(PRIORITY_MIN, `must be at least ${PRIORITY_MIN}`)
   .max(PRIORITY_MAX, `must be at most ${PRIORITY_MAX}`);
-const Duration = z.number().int().nonnegative().max(365 * 24 * 3600 * 1000, 'must be under a year');
-const Note = z.string().max(2000).optional();
+const Duration = z.number().int().nonnegative().max(DURATION_MAX_MS, 'must be under a year');
+const Note = z.string().max(NOTE_MAX).optional();
 
 export const CommandSpec = z
   .object({
@@ -27,22 +51,22 @@ export const CommandSpec = z
 export type CommandSpec = z.infer<typeof CommandSpec>;
 
 export const AddInput = z.object({
-  title: z.string().max(300).optional(),
+  title: z.string().max(TITLE_MAX).optional(),
   kind: z.literal('command').default('command'),
   command: CommandSpec,
   cwd: z.string().min(1, 'is empty: give the directory to run in'),
   env: z.record(z.string(), z.string()).optional(),
   priority: Priority.default(0),
-  after: z.array(JobId).max(1000).default([]),
-  labels: z.array(z.string().min(1).max(60)).max(20).default([]),
-  retries: z.number().int().min(0).max(100, 'must be at most 100').default(0),
+  after: z.array(JobId).max(AFTER_MAX).default([]),
+  labels: z.array(z.string().min(1).max(LABEL_MAX)).max(LABELS_MAX).default([]),
+  retries: z.number().int().min(0).max(RETRIES_MAX, `must be at most ${RETRIES_MAX}`).default(0),
   retryBackoffMs: Duration.default(5000),
   timeoutMs: Duration.positive().optional(),
   delayMs: Duration.optional(),
   restartable: z.boolean().default(false),
   capturePatch: z.boolean().default(false),
-  plan: z.array(z.string().min(1).max(200)).max(500).default([]),
-  etaKey: z.string().max(500).optional(),
+  plan: z.array(z.string().min(1).max(STEP_NAME_MAX)).max(PLAN_STEPS_MAX).default([]),
+  etaKey: z.string().max(ETA_KEY_MAX).optional(),
 });
 export type AddInput = z.input<typeof AddInput>;
 export type AddParsed = z.output<typeof AddInput>;
@@ -57,6 +81,13 @@ const LogChunk = z.object({
 });
 
 const Ok = z.object({ ok: z.literal(true) });
+const PageSize = z.number().int().positive().max(PAGE_MAX);
+/**
+ * Where a snapshot goes on: which part (0 active, 1 unread problems and results, 2 queued
+ * and held, 3 finished newest first) and the last id sent of it. Opaque to clients.
+ */
+const SnapshotCursor = z.object({ part: z.number().int().min(0).max(3), afterId: z.number().int().nonnegative(), taken: z.number().int().nonnegative(), finishedLimit: z.number().int().nonnegative() });
+export type SnapshotCursor = z.infer<typeof SnapshotCursor>;
 const Jobs = z.object({ jobs: z.array(Job) });
 const InJob = { jobId: JobId, attempt: z.number().int().positive() };
 
@@ -67,15 +98,18 @@ const InJob = { jobId: JobId, attempt: z.number().int().positive() };
 export const methods = {
   hello: { input: z.object({ protocolVersion: z.number().int(), client: z.string().max(60) }), output: z.object({ protocolVersion: z.number().int(), hostVersion: z.string(), pid: z.number().int(), home: z.string() }) },
   add: { input: AddInput, output: Job },
-  addMany: { input: z.object({ jobs: z.array(AddInput).min(1).max(100_000) }), output: z.object({ ids: z.array(z.number().int()) }) },
+  addMany: { input: z.object({ jobs: z.array(AddInput).min(1).max(BATCH_MAX) }), output: z.object({ ids: z.array(z.number().int()) }) },
   list: {
     input: z
       .object({
         status: z.array(JobStatus).optional(),
+        /** At most this many jobs (a page); without it, every match. Page through a big store with afterId / beforeId. */
         limit: z.number().int().positive().max(1_000_000).optional(),
         /** 'id': oldest first (default); 'newest': newest first, for paging back with beforeId. */
         order: z.enum(['id', 'newest']).default('id'),
         beforeId: JobId.optional(),
+        /** Only jobs with a higher id: the next page of an oldest-first listing. */
+        afterId: z.number().int().nonnegative().optional(),
         /** Only finished jobs nobody has opened yet. */
         unread: z.boolean().optional(),
       })
@@ -83,7 +117,7 @@ export const methods = {
     output: Jobs,
   },
   get: { input: z.object({ id: JobId }), output: JobDetail },
-  logs: { input: z.object({ id: JobId, attempt: z.number().int().positive().optional(), offset: z.number().int().nonnegative().default(0), limit: z.number().int().positive().max(1024 * 1024).default(256 * 1024) }), output: LogChunk },
+  logs: { input: z.object({ id: JobId, attempt: z.number().int().positive().optional(), offset: z.number().int().nonnegative().default(0), limit: z.number().int().positive().max(LOG_CHUNK_MAX).default(LOG_CHUNK_DEFAULT) }), output: LogChunk },
   cancel: { input: z.object({ ids: JobIds }), output: Jobs },
   retry: { input: z.object({ ids: JobIds }), output: Jobs },
   hold: { input: z.object({ ids: JobIds }), output: Jobs },
@@ -104,17 +138,27 @@ export const methods = {
   /**
    * What a window needs to draw: every unfinished job, every unread failure or result, and the
    * newest `finishedLimit` finished ones (older pages come from list {order:'newest', beforeId}).
+   * The first reply holds the status, the approvals and the most urgent page of jobs (running
+   * and waiting first), so a window paints at once; while `cursor` is not null the rest follows
+   * from snapshotPage, page by page. On one ordered connection, whatever arrives later (a page
+   * or an event) is the newer word on a job.
    */
   snapshot: {
-    input: z.object({ finishedLimit: z.number().int().nonnegative().max(1_000_000).default(5000) }).default({ finishedLimit: 5000 }),
-    output: z.object({ jobs: z.array(Job), status: StatusSummary, approvals: z.array(Approval), finishedTotal: z.number().int().nonnegative() }),
+    input: z
+      .object({ finishedLimit: z.number().int().nonnegative().max(1_000_000).default(SNAPSHOT_FINISHED_DEFAULT), pageSize: PageSize.default(PAGE_DEFAULT) })
+      .default({ finishedLimit: SNAPSHOT_FINISHED_DEFAULT, pageSize: PAGE_DEFAULT }),
+    output: z.object({ jobs: z.array(Job), status: StatusSummary, approvals: z.array(Approval), finishedTotal: z.number().int().nonnegative(), cursor: SnapshotCursor.nullable() }),
   },
+  snapshotPage: { input: z.object({ cursor: SnapshotCursor, pageSize: PageSize.default(PAGE_DEFAULT) }), output: z.object({ jobs: z.array(Job), cursor: SnapshotCursor.nullable() }) },
   shutdown: { input: z.object({}).default({}), output: Ok },
   // Called by a running job through the CLI (ERRAND_JOB_ID / ERRAND_ATTEMPT).
-  jobProgress: { input: z.object({ ...InJob, done: z.number().nonnegative(), total: z.number().positive().nullable().default(null), unit: z.string().max(40).nullable().default(null), label: z.string().max(200).nullable().default(null) }), output: Ok },
-  jobStep: { input: z.object({ ...InJob, name: z.string().min(1).max(200), status: StepStatus.exclude(['planned']).default('running') }), output: Ok },
-  jobPlan: { input: z.object({ ...InJob, steps: z.array(z.string().min(1).max(200)).max(500) }), output: Ok },
-  jobAsk: { input: z.object({ ...InJob, question: z.string().min(1, 'is empty: say what needs deciding').max(2000), context: z.string().max(200_000).optional() }), output: z.object({ approvalId: z.number().int() }) },
+  jobProgress: {
+    input: z.object({ ...InJob, done: z.number().nonnegative(), total: z.number().positive().nullable().default(null), unit: z.string().max(PROGRESS_UNIT_MAX).nullable().default(null), label: z.string().max(PROGRESS_LABEL_MAX).nullable().default(null) }),
+    output: Ok,
+  },
+  jobStep: { input: z.object({ ...InJob, name: z.string().min(1).max(STEP_NAME_MAX), status: StepStatus.exclude(['planned']).default('running') }), output: Ok },
+  jobPlan: { input: z.object({ ...InJob, steps: z.array(z.string().min(1).max(STEP_NAME_MAX)).max(PLAN_STEPS_MAX) }), output: Ok },
+  jobAsk: { input: z.object({ ...InJob, question: z.string().min(1, 'is empty: say what needs deciding').max(QUESTION_MAX), context: z.string().max(CONTEXT_MAX).optional() }), output: z.object({ approvalId: z.number().int() }) },
   awaitDecision: { input: z.object({ approvalId: z.number().int().positive() }), output: z.object({ decision: Decision, note: z.string().nullable() }) },
   jobResult: { input: z.object({ ...InJob, result: JobResult }), output: Ok },
 } as const;

@@ -50,3 +50,35 @@ export function parseDuration(text: string): number | null {
 export function shellQuote(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
+
+interface ProgressLike {
+  done: number;
+  total: number | null;
+  unit: string | null;
+}
+
+/** Percent done (0–100, floored), or null when the total is unknown. */
+export function progressPercent(p: ProgressLike | null): number | null {
+  if (!p || !p.total) return null;
+  return Math.max(0, Math.min(100, Math.floor((p.done / p.total) * 100)));
+}
+
+const num = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+
+/**
+ * A job's progress in a few characters, the same on every surface (the host puts it on
+ * the job as `progressText`): "62%" when the total is known, else the count ("31 files",
+ * "31"); null with no progress.
+ */
+export function progressText(p: ProgressLike | null): string | null {
+  if (!p) return null;
+  const pct = progressPercent(p);
+  return pct !== null ? `${pct}%` : `${num(p.done)}${p.unit ? ` ${p.unit}` : ''}`;
+}
+
+/** The counts behind the percent, for detail views: "31/50 files", "31 files". */
+export function progressCounts(p: ProgressLike | null): string | null {
+  if (!p) return null;
+  const unit = p.unit ? ` ${p.unit}` : '';
+  return p.total ? `${num(p.done)}/${num(p.total)}${unit}` : `${num(p.done)}${unit}`;
+}

@@ -7,3 +7,5 @@ export * from './format';
 export * from './validate';
 export * from './wire';
 export * from './bridge';
+export * from './limits';
+export * from './status';

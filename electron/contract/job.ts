@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
-import { JOB_STATUSES } from './status';
+import { PROGRESS_LABEL_MAX, PROGRESS_UNIT_MAX, SUMMARY_MAX } from './limits';
+import { ATTENTIONS, JOB_STATUSES } from './status';
 
 export { FINISHED_STATUSES, JOB_STATUSES, isFinished } from './status';
+export type { Attention } from './status';
 export const JobStatus = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatus>;
 
@@ -12,8 +14,8 @@ export type JobKind = z.infer<typeof JobKind>;
 export const Progress = z.object({
   done: z.number().nonnegative(),
   total: z.number().positive().nullable(),
-  unit: z.string().max(40).nullable(),
-  label: z.string().max(200).nullable(),
+  unit: z.string().max(PROGRESS_UNIT_MAX).nullable(),
+  label: z.string().max(PROGRESS_LABEL_MAX).nullable(),
 });
 export type Progress = z.infer<typeof Progress>;
 
@@ -27,11 +29,11 @@ export type Eta = z.infer<typeof Eta>;
 
 export const ResultType = z.enum(['patch', 'report', 'json', 'files', 'none']);
 export const JobResult = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('patch'), summary: z.string().max(500), patch: z.string() }),
-  z.object({ type: z.literal('report'), summary: z.string().max(500), markdown: z.string() }),
-  z.object({ type: z.literal('json'), summary: z.string().max(500), value: z.unknown() }),
-  z.object({ type: z.literal('files'), summary: z.string().max(500), files: z.array(z.string()) }),
-  z.object({ type: z.literal('none'), summary: z.string().max(500) }),
+  z.object({ type: z.literal('patch'), summary: z.string().max(SUMMARY_MAX), patch: z.string() }),
+  z.object({ type: z.literal('report'), summary: z.string().max(SUMMARY_MAX), markdown: z.string() }),
+  z.object({ type: z.literal('json'), summary: z.string().max(SUMMARY_MAX), value: z.unknown() }),
+  z.object({ type: z.literal('files'), summary: z.string().max(SUMMARY_MAX), files: z.array(z.string()) }),
+  z.object({ type: z.literal('none'), summary: z.string().max(SUMMARY_MAX) }),
 ]);
 export type JobResult = z.infer<typeof JobResult>;
 
@@ -70,6 +72,10 @@ export const Job = z.object({
   resultSummary: ResultSummary.nullable(),
   plan: z.array(z.string()),
   unread: z.boolean(),
+  /** Whether it wants a person (see contract/status.ts attentionOf), computed by the host. */
+  attention: z.enum(ATTENTIONS).nullable(),
+  /** Progress in a few characters ("62%", "31 files"), the same on every surface. */
+  progressText: z.string().nullable(),
 });
 export type Job = z.infer<typeof Job>;
 
@@ -144,10 +150,17 @@ export const QueueState = z.object({
 export type QueueState = z.infer<typeof QueueState>;
 
 export const StatusCounts = z.record(JobStatus, z.number().int().nonnegative());
+/** How many jobs want a person, by kind; the tray badge is their sum. */
+export const AttentionCounts = z.object({
+  needsYou: z.number().int().nonnegative(),
+  unreadResults: z.number().int().nonnegative(),
+});
+export type AttentionCounts = z.infer<typeof AttentionCounts>;
+
 export const StatusSummary = z.object({
   line: z.string(),
   counts: StatusCounts,
-  needsYou: z.number().int().nonnegative(),
+  attention: AttentionCounts,
   etaSeconds: z.number().nullable(),
   queue: QueueState,
 });

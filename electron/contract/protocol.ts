@@ -1,6 +1,6 @@
 // Wire-level constants. Bump PROTOCOL_VERSION on any incompatible change to the
 // methods or events; `hello` refuses a mismatch and says which side to upgrade.
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Largest frame either side accepts, in bytes (one NDJSON line / WebSocket message). */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;

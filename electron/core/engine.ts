@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AddInput, type AddParsed, type Input, methods } from '../contract/api';
+import { AddInput, type AddParsed, type Input, type Output, methods } from '../contract/api';
 import { ErrandError } from '../contract/errors';
-import { formatDuration, shellQuote } from '../contract/format';
+import { formatDuration, progressText, shellQuote } from '../contract/format';
+import { attentionOf } from '../contract/status';
 import type { Approval, Decision, Job, JobDetail, JobResult, JobStatus, Progress, QueueState, StatusSummary, Step } from '../contract/job';
 import { FINISHED_STATUSES, isFinished } from '../contract/job';
 import { validate } from '../contract/validate';
@@ -261,7 +262,7 @@ export class Engine {
   list(opts: Input<'list'> = {}): Job[] {
     this.assertReadable();
     const o = validate(methods.list.input, opts);
-    return this.views(this.store.page({ statuses: o.status, limit: o.limit, order: o.order, beforeId: o.beforeId, unread: o.unread }));
+    return this.views(this.store.page({ statuses: o.status, limit: o.limit, order: o.order, beforeId: o.beforeId, afterId: o.afterId, unread: o.unread }));
   }
 
   /** Jobs for many rows, with the lookups they share done once (not once per row). */
@@ -686,22 +687,50 @@ export class Engine {
       queued.push([known ? queued.reduce((sum, [d]) => sum + d!, 0) / queued.length : null, rest]);
     }
     const etaSeconds = queueEta(remaining, queued, this.concurrency);
-    const needsYou = counts.waiting + this.store.unreadProblems();
+    const attention = { needsYou: counts.waiting + this.store.unreadProblems(), unreadResults: this.store.unreadResults() };
     const queue = this.queueState();
-    return { line: statusLine({ counts, needsYou, etaSeconds, paused: this.paused }), counts, needsYou, etaSeconds, queue };
+    return { line: statusLine({ counts, needsYou: attention.needsYou, etaSeconds, paused: this.paused }), counts, attention, etaSeconds, queue };
   }
 
-  snapshot(input: Input<'snapshot'> = {}): { jobs: Job[]; status: StatusSummary; approvals: Approval[]; finishedTotal: number } {
+  snapshot(input: Input<'snapshot'> = {}): Output<'snapshot'> {
     this.assertReadable();
-    const { finishedLimit } = validate(methods.snapshot.input, input);
-    const finished = FINISHED_STATUSES;
-    const rows = new Map<number, JobRow>();
-    for (const r of this.store.page({ statuses: ['queued', 'held', 'running', 'waiting'] })) rows.set(r.id, r);
-    for (const r of this.store.page({ notable: true })) rows.set(r.id, r);
-    if (finishedLimit) for (const r of this.store.page({ statuses: finished, order: 'newest', limit: finishedLimit })) rows.set(r.id, r);
+    const { finishedLimit, pageSize } = validate(methods.snapshot.input, input);
     const status = this.status();
-    const finishedTotal = finished.reduce((n, s) => n + status.counts[s], 0);
-    return { jobs: this.views([...rows.values()].sort((a, b) => a.id - b.id)), status, approvals: this.approvals(), finishedTotal };
+    const finishedTotal = FINISHED_STATUSES.reduce((n, s) => n + status.counts[s], 0);
+    const page = this.snapshotPage({ cursor: { part: 0, afterId: 0, taken: 0, finishedLimit }, pageSize });
+    return { jobs: page.jobs, status, approvals: this.approvals(), finishedTotal, cursor: page.cursor };
+  }
+
+  /** The next page of a snapshot: part by part, each by id, until a page comes back with no cursor. */
+  snapshotPage(input: Input<'snapshotPage'>): Output<'snapshotPage'> {
+    this.assertReadable();
+    const { cursor, pageSize } = validate(methods.snapshotPage.input, input);
+    let { part, afterId, taken } = cursor;
+    const rows: JobRow[] = [];
+    while (part <= 3 && rows.length < pageSize) {
+      const want = part === 3 ? Math.min(pageSize - rows.length, cursor.finishedLimit - taken) : pageSize - rows.length;
+      const got =
+        want <= 0
+          ? []
+          : part === 0
+            ? this.store.page({ statuses: ['running', 'waiting'], afterId, limit: want })
+            : part === 1
+              ? this.store.page({ notable: true, afterId, limit: want })
+              : part === 2
+                ? this.store.page({ statuses: ['queued', 'held'], afterId, limit: want })
+                : this.store.page({ statuses: FINISHED_STATUSES, order: 'newest', beforeId: afterId || undefined, limit: want });
+      rows.push(...got);
+      if (part === 3) taken += got.length;
+      const partDone = got.length < want || want <= 0 || (part === 3 && taken >= cursor.finishedLimit);
+      if (!partDone) {
+        afterId = got[got.length - 1]!.id;
+        break;
+      }
+      part++;
+      afterId = 0;
+    }
+    const more = part <= 3;
+    return { jobs: this.views(rows), cursor: more ? { part, afterId, taken, finishedLimit: cursor.finishedLimit } : null };
   }
 
   /** What the engine holds armed: for tests and health checks ("idle does nothing"). */
@@ -1143,6 +1172,8 @@ export class Engine {
       resultSummary: result ? { type: result.type, summary: result.summary } : null,
       plan: fresh ? fresh.plan : row.plan === '[]' ? [] : (parseJson<string[]>(row.plan) ?? []),
       unread: isFinished(row.status) && row.read_at === null,
+      attention: attentionOf(row.status, isFinished(row.status) && row.read_at === null, result?.type ?? null),
+      progressText: progressText(progress),
     };
   }
 

@@ -53,6 +53,7 @@ export function createHandlers(engine: Engine, hooks: { shutdown: () => void }):
     clean: (i, c) => ({ removed: engine.clean(i.olderThanMs, c.by) }),
     status: () => engine.status(),
     snapshot: (i) => engine.snapshot(i),
+    snapshotPage: (i) => engine.snapshotPage(i),
     shutdown: () => {
       setImmediate(hooks.shutdown);
       return { ok: true };

@@ -21,7 +21,7 @@ export type TrayState = 'idle' | 'working' | 'needs-you' | 'failed';
 export function trayState(status: StatusSummary): TrayState {
   const waiting = status.counts.waiting ?? 0;
   if (waiting > 0) return 'needs-you';
-  if (status.needsYou > waiting) return 'failed';
+  if (status.attention.needsYou > waiting) return 'failed';
   if ((status.counts.running ?? 0) > 0) return 'working';
   return 'idle';
 }
@@ -31,7 +31,7 @@ export const isUnreadResult = (j: Job): boolean => j.unread && j.status === 'suc
 
 /** Badge = jobs that need you (waiting + unread failures) + unread results (UI.md). */
 export function badgeCount(s: Snapshot): number {
-  return s.status.needsYou + s.jobs.filter(isUnreadResult).length;
+  return s.status.attention.needsYou + s.status.attention.unreadResults;
 }
 
 /** The macOS menu-bar title: the status line, but nothing beside the icon when idle. */

@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '../../electron/contract/protocol';
 import { describe, expect, test } from 'vitest';
 import type { ErrorPayload } from '../../electron/contract/errors';
 import { ErrandError } from '../../electron/contract/errors';
@@ -74,7 +75,7 @@ async function handshake(s: FakeSocket, snap: Snapshot): Promise<void> {
   s.open();
   await tick();
   expect(s.sent.map((x) => x.method)).toEqual(['hello']);
-  expect(s.sent[0]!.params).toEqual({ protocolVersion: 1, client: 'ui' });
+  expect(s.sent[0]!.params).toEqual({ protocolVersion: PROTOCOL_VERSION, client: 'ui' });
   s.reply('hello', { protocolVersion: 1, hostVersion: '0.1.0', pid: 1, home: '/h' });
   await tick();
   s.reply('subscribe', { ok: true });

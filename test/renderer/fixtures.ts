@@ -2,6 +2,7 @@ import type { Input, MethodName, Output } from '../../electron/contract/api';
 import { ErrandError } from '../../electron/contract/errors';
 import type { HostEvent } from '../../electron/contract/events';
 import type { Approval, Job, JobDetail, StatusSummary } from '../../electron/contract/job';
+import { attentionOf } from '../../electron/contract/status';
 import type { ConnectionState, ErrandClient, Snapshot, SyncHandlers } from '../../renderer/src/client/types';
 
 // jsdom has no layout: give every element a size so the virtual lists render rows.
@@ -43,7 +44,9 @@ export function job(over: Partial<Job> = {}): Job {
     resultSummary: null,
     plan: [],
     unread: false,
+    progressText: null,
     ...over,
+    attention: over.attention !== undefined ? over.attention : attentionOf(over.status ?? 'queued', over.unread ?? false, over.resultSummary?.type ?? null),
   };
 }
 
@@ -55,7 +58,7 @@ export function status(over: Partial<StatusSummary> = {}): StatusSummary {
   return {
     line: '1 running · 2 queued',
     counts: { queued: 2, held: 0, running: 1, waiting: 0, succeeded: 0, failed: 0, cancelled: 0, interrupted: 0 },
-    needsYou: 0,
+    attention: { needsYou: 0, unreadResults: 0 },
     etaSeconds: null,
     queue: { paused: false, concurrency: 2, running: 1 },
     ...over,
@@ -63,7 +66,7 @@ export function status(over: Partial<StatusSummary> = {}): StatusSummary {
 }
 
 export function snapshot(jobs: Job[], approvals: Approval[] = [], s: Partial<StatusSummary> = {}): Snapshot {
-  return { jobs, approvals, status: status(s), finishedTotal: jobs.filter((j) => ['succeeded', 'failed', 'cancelled', 'interrupted'].includes(j.status)).length };
+  return { jobs, approvals, status: status(s), cursor: null, finishedTotal: jobs.filter((j) => ['succeeded', 'failed', 'cancelled', 'interrupted'].includes(j.status)).length };
 }
 
 export function detailOf(j: Job, over: Partial<JobDetail> = {}): JobDetail {

@@ -279,7 +279,15 @@ export class JobStore {
   }
 
   /** A page of rows for list(): filtered by status and unread, oldest or newest first, before an id. */
-  page(o: { statuses?: readonly JobStatus[] | undefined; limit?: number | undefined; order?: 'id' | 'newest'; beforeId?: number | undefined; unread?: boolean | undefined; notable?: boolean }): JobRow[] {
+  page(o: {
+    statuses?: readonly JobStatus[] | undefined;
+    limit?: number | undefined;
+    order?: 'id' | 'newest';
+    beforeId?: number | undefined;
+    afterId?: number | undefined;
+    unread?: boolean | undefined;
+    notable?: boolean;
+  }): JobRow[] {
     const where: string[] = [];
     const args: unknown[] = [];
     if (o.statuses?.length) {
@@ -289,6 +297,10 @@ export class JobStore {
     if (o.beforeId !== undefined) {
       where.push('id < ?');
       args.push(o.beforeId);
+    }
+    if (o.afterId) {
+      where.push('id > ?');
+      args.push(o.afterId);
     }
     if (o.unread) where.push("read_at IS NULL AND status IN ('succeeded', 'failed', 'cancelled', 'interrupted')");
     // what a person must not miss: unread failures, and unread results worth reading
@@ -597,6 +609,12 @@ export class JobStore {
 
   unreadProblems(): number {
     return (this.stmt("SELECT COUNT(*) AS n FROM jobs INDEXED BY jobs_unread_problems WHERE status IN ('failed', 'interrupted') AND read_at IS NULL").get() as { n: number }).n;
+  }
+
+  unreadResults(): number {
+    return (
+      this.stmt("SELECT COUNT(*) AS n FROM jobs WHERE status = 'succeeded' AND read_at IS NULL AND result IS NOT NULL AND json_extract(result, '$.type') != 'none'").get() as { n: number }
+    ).n;
   }
 
   markRead(ids: readonly number[], now: number): void {

@@ -113,7 +113,7 @@ describe('errand CLI against a real host', () => {
     const id = add('--', 'sh', '-c', `errand ask "Deploy to prod?" && echo yes >> ${out} || echo no >> ${out}; errand ask "Delete build?" && echo yes >> ${out} || echo no >> ${out}`);
     const w = await waitStatus(id, 'waiting');
     expect(w.activity).toBe('waiting for approval: Deploy to prod?');
-    expect(json<StatusSummary>(errand(home, ['status', '--json'])).needsYou).toBeGreaterThanOrEqual(1);
+    expect(json<StatusSummary>(errand(home, ['status', '--json'])).attention.needsYou).toBeGreaterThanOrEqual(1);
     expect(errand(home, ['approve', String(id), '--note', 'go']).stdout).toMatch(/approved: Deploy to prod\?/);
     await until(() => job(id).activity === 'waiting for approval: Delete build?', 20_000, 'second question');
     errand(home, ['deny', String(id)]);

@@ -122,15 +122,15 @@ describe('needs you', () => {
     await waitFor(engine, bad.id);
     await waitFor(engine, asking.id, ['running']);
     engine.jobAsk({ jobId: asking.id, attempt: 1, question: 'ok?' });
-    expect(engine.status()).toMatchObject({ needsYou: 2, line: '2 needs you' });
+    expect(engine.status()).toMatchObject({ attention: { needsYou: 2 }, line: '2 needs you' });
     expect(jobOf(engine, bad.id).unread).toBe(true);
     engine.result({ id: bad.id });
     expect(jobOf(engine, bad.id).unread).toBe(false);
-    expect(engine.status().needsYou).toBe(1);
+    expect(engine.status().attention.needsYou).toBe(1);
     engine.approve(asking.id);
     open('go');
     await waitFor(engine, asking.id);
-    expect(engine.status().needsYou).toBe(0);
+    expect(engine.status().attention.needsYou).toBe(0);
   });
 });
 

@@ -1,3 +1,4 @@
+import { attentionOf } from '../../../electron/contract/status';
 import type { Approval, Job, JobStatus, StatusSummary } from '../../../electron/contract/job';
 
 /** A valid Job (the contract's shape) with overrides. */
@@ -28,7 +29,9 @@ export function job(over: Partial<Job> & { id: number }): Job {
     resultSummary: null,
     plan: [],
     unread: false,
+    progressText: null,
     ...over,
+    attention: over.attention !== undefined ? over.attention : attentionOf(over.status ?? 'queued', over.unread ?? false, over.resultSummary?.type ?? null),
   };
 }
 
@@ -39,7 +42,7 @@ export function counts(over: Partial<Record<JobStatus, number>> = {}): Record<Jo
 export function status(over: Omit<Partial<StatusSummary>, 'counts'> & { counts?: Partial<Record<JobStatus, number>> } = {}): StatusSummary {
   return {
     line: 'idle',
-    needsYou: 0,
+    attention: { needsYou: 0, unreadResults: 0 },
     etaSeconds: null,
     queue: { paused: false, concurrency: 2, running: 0 },
     ...over,

@@ -136,7 +136,7 @@ describe('errand:call against a real host', () => {
 
   test('status works', async () => {
     const reply = await call('status', {});
-    expect(reply).toMatchObject({ result: { line: 'idle', needsYou: 0 } });
+    expect(reply).toMatchObject({ result: { line: 'idle', attention: { needsYou: 0, unreadResults: 0 } } });
   });
 
   test('invalid input comes back as data with the field at fault', async () => {

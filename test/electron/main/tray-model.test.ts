@@ -27,20 +27,20 @@ describe('trayState', () => {
     expect(trayState(status({ counts: { running: 2, queued: 1 } }))).toBe('working');
   });
   test('needs-you beats everything while a job waits for approval', () => {
-    expect(trayState(status({ counts: { running: 3, waiting: 1, failed: 2 }, needsYou: 3 }))).toBe('needs-you');
+    expect(trayState(status({ counts: { running: 3, waiting: 1, failed: 2 }, attention: { needsYou: 3, unreadResults: 0 } }))).toBe('needs-you');
   });
   test('failed when an unread failure is counted in needsYou and nothing waits', () => {
-    expect(trayState(status({ counts: { running: 1, failed: 1 }, needsYou: 1 }))).toBe('failed');
+    expect(trayState(status({ counts: { running: 1, failed: 1 }, attention: { needsYou: 1, unreadResults: 0 } }))).toBe('failed');
   });
   test('a read failure leaves no mark', () => {
-    expect(trayState(status({ counts: { failed: 1 }, needsYou: 0 }))).toBe('idle');
+    expect(trayState(status({ counts: { failed: 1 }, attention: { needsYou: 0, unreadResults: 0 } }))).toBe('idle');
   });
 });
 
 describe('badgeCount', () => {
   test('needs-you plus unread results, not unread plain successes or read results', () => {
     const s = snap({
-      status: status({ needsYou: 2 }),
+      status: status({ attention: { needsYou: 2, unreadResults: 1 } }),
       jobs: [
         job({ id: 1, status: 'succeeded', unread: true, resultSummary: { type: 'report', summary: 'r' } }),
         job({ id: 2, status: 'succeeded', unread: true, resultSummary: null }),
@@ -71,7 +71,7 @@ describe('trayMenuModel', () => {
 
   test('the sections of UI.md, in order, with questions, progress, ETA and relative times', () => {
     const s = snap({
-      status: status({ line: '2 running · 1 needs you · ETA 6m', needsYou: 1, counts: { running: 2, waiting: 1 } }),
+      status: status({ line: '2 running · 1 needs you · ETA 6m', attention: { needsYou: 1, unreadResults: 0 }, counts: { running: 2, waiting: 1 } }),
       approvals: [approval({ id: 9, jobId: 41, question: 'Write 3 files in ~/notes' })],
       jobs: [
         job({ id: 41, title: 'Tidy notes', status: 'waiting', activity: 'waiting for approval: Write 3 files in ~/notes' }),
