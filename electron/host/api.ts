@@ -7,6 +7,8 @@ import type { Engine } from '../core/engine';
 export interface CallContext {
   /** Who is calling, recorded in the audit trail: "cli", "ui", "tray", "job". */
   by: string;
+  /** Aborted when the calling client disconnects: long waits (awaitDecision) let go. */
+  signal?: AbortSignal;
 }
 
 type Handler<K extends MethodName> = (input: ParsedInput<K>, ctx: CallContext) => Output<K> | Promise<Output<K>>;
