@@ -1,7 +1,11 @@
 import type { JobStatus } from '../contract/job';
 import type { Logger } from './logger';
+import { NO_REQUESTS, decideOutcome } from './outcome';
+import { type Recorded, recordOutcome } from './record-outcome';
 import { findJobLeader, reapOrphanGroups } from './runners/process-group';
-import type { JobStore } from './store/job-store';
+import { leaderExit } from './store/attempts';
+import { jobRows } from './store/jobs';
+import type { Sql } from './store/sql';
 
 export interface RecoverOptions {
   /** The data dir: orphans are recognised by the ERRAND_HOME their host gave them. */
@@ -13,13 +17,15 @@ export interface RecoverOptions {
 /**
  * Runs when a host opens the store. Jobs recorded as running or waiting belong to a
  * host that died (the data-dir lock guarantees no live one owns them): their process
- * groups are ended first, so nothing runs twice, then each job becomes interrupted,
- * or queued again when it was marked restartable, with an event by "recovery" saying
- * why. Open approvals expire. Logs up to the crash stay readable.
+ * groups are ended first, so nothing runs twice; then each job's end is decided as any
+ * run's is (outcome.ts): when its leader's exit was recorded before the crash, that
+ * decides (an exit 0 succeeded, however its leftovers were cut short); otherwise it
+ * becomes interrupted, or queued again when it was marked restartable, with an event by
+ * "recovery" saying why. Open approvals expire. Logs up to the crash stay readable.
  */
-export function recover(store: JobStore, now: number, log: Logger, opts: RecoverOptions = {}): { id: number; status: JobStatus }[] {
-  const out: { id: number; status: JobStatus }[] = [];
-  const rows = store.rows(['running', 'waiting']);
+export function recover(sql: Sql, now: number, log: Logger, opts: RecoverOptions = {}): { id: number; status: JobStatus; recorded: Recorded }[] {
+  const out: { id: number; status: JobStatus; recorded: Recorded }[] = [];
+  const rows = jobRows(sql, ['running', 'waiting']);
   if (!rows.length) return out;
   // Each job's process group: as recorded, or, when the host died before it could
   // record it (the pgid is written just after the start), found by the job's own
@@ -48,18 +54,12 @@ export function recover(store: JobStore, now: number, log: Logger, opts: Recover
     const reaped = (pgid && ended.get(pgid)) || 'absent';
     if (reaped !== 'absent') log.warn(`job #${row.id}: ended process group ${pgid} left by a previous host (${reaped})`);
     const reason = `the host stopped while it ran${reaped === 'absent' ? '' : `; its leftover processes were ${reaped}`}`;
-    const error = `interrupted: ${reason}`;
-    const next = store.tx(() => {
-      const open = store.openApproval(row.id);
-      if (open) store.decideApproval(open.id, 'expired', 'the host stopped before a decision', 'recovery', now);
-      if (row.attempt > 0) store.closeAttempt(row.id, row.attempt, { status: 'interrupted', finished_at: now, error, result: row.result });
-      store.closeOpenSteps(row.id, row.attempt, 'failed', now);
-      const data = { reason, processes: reaped, attempt: row.attempt, ...(open ? { approvalId: open.id } : {}) };
-      return row.restartable
-        ? store.transition(row.id, 'requeue', { error, pgid: null }, { type: 'requeued', by: 'recovery', data: { ...data, restartable: true } }, now)
-        : store.transition(row.id, 'interrupt', { error, finished_at: now, pgid: null }, { type: 'interrupted', by: 'recovery', data }, now);
-    });
-    out.push({ id: row.id, status: next.status });
+    const leader = row.attempt > 0 ? leaderExit(sql, row.id, row.attempt) : null;
+    const end = leader ? { exitCode: leader.exitCode, signal: leader.signal, error: null } : null;
+    const outcome = decideOutcome(row, end, { ...NO_REQUESTS, hostDied: reason });
+    const data = { processes: reaped, attempt: row.attempt, ...(outcome.status === 'interrupted' && outcome.requeue ? { restartable: true } : {}) };
+    const recorded = recordOutcome(sql, row, row.attempt, outcome, end ?? { exitCode: null, signal: null }, row.result, now, { by: 'recovery', data });
+    out.push({ id: row.id, status: recorded.row.status, recorded });
   }
   return out;
 }

@@ -16,7 +16,11 @@ export type Handlers = { [K in MethodName]: Handler<K> };
 
 export const HOST_VERSION = '0.1.0';
 
-/** The one API object: every transport (socket, WebSocket, Electron IPC) calls through it. */
+/**
+ * The one API object: every transport (socket, WebSocket, Electron IPC) calls through it.
+ * Input arrives parsed (dispatch validates it once); the engine's methods are the
+ * contract's, so most handlers only pass the caller along.
+ */
 export function createHandlers(engine: Engine, hooks: { shutdown: () => void }): Handlers {
   return {
     hello: (i) => {
@@ -26,33 +30,27 @@ export function createHandlers(engine: Engine, hooks: { shutdown: () => void }):
       }
       return { protocolVersion: VERSION, hostVersion: HOST_VERSION, pid: process.pid, home: engine.home };
     },
-    add: (i, c) => engine.add(i, c.by),
-    addMany: (i, c) => ({ ids: engine.addMany(i.jobs, c.by) }),
-    list: (i) => ({ jobs: engine.list(i) }),
-    get: (i) => engine.get(i.id),
-    logs: (i) => {
-      const r = engine.readLog(i);
-      return { ...r, data: r.data.toString('base64') };
-    },
-    cancel: async (i, c) => ({ jobs: await engine.cancel(i.ids, c.by) }),
-    retry: (i, c) => ({ jobs: engine.retry(i.ids, c.by) }),
-    hold: (i, c) => ({ jobs: engine.hold(i.ids, c.by) }),
-    release: (i, c) => ({ jobs: engine.release(i.ids, c.by) }),
-    prioritise: (i, c) => engine.prioritise(i.id, i.priority, c.by),
-    markRead: (i) => {
-      engine.markRead(i.ids);
-      return { ok: true };
-    },
-    pause: (_i, c) => engine.pause(c.by),
-    resume: (_i, c) => engine.resume(c.by),
-    setConcurrency: (i, c) => engine.setConcurrency(i.concurrency, c.by),
-    queue: () => engine.queueState(),
-    approve: (i, c) => engine.approve(i.id, i.note, c.by),
-    deny: (i, c) => engine.deny(i.id, i.note, c.by),
-    approvals: () => ({ approvals: engine.approvals() }),
+    add: (i, c) => engine.add(i, c),
+    addMany: (i, c) => engine.addMany(i, c),
+    list: (i) => engine.list(i),
+    get: (i) => engine.get(i),
+    logs: (i) => engine.logs(i),
+    cancel: (i, c) => engine.cancel(i, c),
+    retry: (i, c) => engine.retry(i, c),
+    hold: (i, c) => engine.hold(i, c),
+    release: (i, c) => engine.release(i, c),
+    prioritise: (i, c) => engine.prioritise(i, c),
+    markRead: (i) => engine.markRead(i),
+    pause: (i, c) => engine.pause(i, c),
+    resume: (i, c) => engine.resume(i, c),
+    setConcurrency: (i, c) => engine.setConcurrency(i, c),
+    queue: () => engine.queue(),
+    approve: (i, c) => engine.approve(i, c),
+    deny: (i, c) => engine.deny(i, c),
+    approvals: () => engine.approvals(),
     result: (i) => engine.result(i),
-    remove: (i, c) => ({ removed: engine.remove(i.ids, c.by) }),
-    clean: (i, c) => ({ removed: engine.clean(i.olderThanMs, c.by) }),
+    remove: (i, c) => engine.remove(i, c),
+    clean: (i, c) => engine.clean(i, c),
     status: () => engine.status(),
     snapshot: (i) => engine.snapshot(i),
     snapshotPage: (i) => engine.snapshotPage(i),
@@ -60,23 +58,32 @@ export function createHandlers(engine: Engine, hooks: { shutdown: () => void }):
       setImmediate(hooks.shutdown);
       return { ok: true };
     },
-    jobProgress: (i) => (engine.jobProgress(i), { ok: true }),
-    jobStep: (i) => (engine.jobStep(i), { ok: true }),
-    jobPlan: (i) => (engine.jobPlan(i), { ok: true }),
-    jobAsk: (i) => ({ approvalId: engine.jobAsk(i) }),
-    awaitDecision: (i) => engine.awaitDecision(i.approvalId),
-    jobResult: (i) => (engine.jobResult(i), { ok: true }),
+    jobProgress: (i) => engine.jobProgress(i),
+    jobStep: (i) => engine.jobStep(i),
+    jobPlan: (i) => engine.jobPlan(i),
+    jobAsk: (i) => engine.jobAsk(i),
+    awaitDecision: (i, c) => engine.awaitDecision(i, c),
+    jobResult: (i) => engine.jobResult(i),
   };
 }
 
-/** Validates a raw call against the contract and runs it. Unknown methods and bad input become ErrandErrors. */
-export async function dispatch(handlers: Handlers, method: unknown, params: unknown, ctx: CallContext): Promise<unknown> {
+/**
+ * Validates a raw call against the contract and runs it: the one place input is checked.
+ * Unknown methods and bad input throw ErrandErrors. Synchronous when the handler is, so a
+ * transport can answer in order (a reply is never overtaken by an event it caused later).
+ */
+export function dispatchNow(handlers: Handlers, method: unknown, params: unknown, ctx: CallContext): unknown {
   if (typeof method !== 'string' || !Object.hasOwn(methods, method)) {
     throw new ErrandError('invalid_input', `Unknown method ${JSON.stringify(method)}. This host speaks protocol v${PROTOCOL_VERSION}.`, 'method');
   }
   const name = method as MethodName;
   const input = validate(methods[name].input, params ?? {}, `${name} input`);
   return (handlers[name] as Handler<typeof name>)(input as never, ctx);
+}
+
+/** dispatchNow, always as a promise (rejecting instead of throwing). */
+export async function dispatch(handlers: Handlers, method: unknown, params: unknown, ctx: CallContext): Promise<unknown> {
+  return dispatchNow(handlers, method, params, ctx);
 }
 
 export type { Input, Output };

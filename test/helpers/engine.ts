@@ -1,8 +1,14 @@
 import fs from 'node:fs';
 import type { Job, JobStatus } from '../../electron/contract/job';
-import { Engine, type EngineOptions } from '../../electron/core/engine';
-import type { JobStore } from '../../electron/core/store/job-store';
+import type { EngineOptions } from '../../electron/core/engine';
+import { statusCounts, tableCounts, jobRow, lastJobId } from '../../electron/core/store/jobs';
+import { readSetting } from '../../electron/core/store/settings';
+import type { Sql } from '../../electron/core/store/sql';
+import { type TestApi, openEngine, testApi } from './test-api';
 import { tempHome, until } from './temp-home';
+
+export { type TestApi, openEngine, testApi };
+type Engine = TestApi;
 
 export const FINISHED: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 
@@ -16,7 +22,7 @@ export interface TestEngine {
 /** An engine on a fresh data dir with short grace periods, for tests. */
 export function openTestEngine(opts: Partial<EngineOptions> = {}): TestEngine {
   const { home, cleanup } = tempHome('errand-core-');
-  const engine = Engine.open({ home, killGraceMs: 300, ...opts });
+  const engine = openEngine({ home, killGraceMs: 300, ...opts });
   return {
     engine,
     home,
@@ -28,7 +34,18 @@ export function openTestEngine(opts: Partial<EngineOptions> = {}): TestEngine {
 }
 
 /** The engine's store (private; tests read it to prove a refused call changed nothing). */
-export const storeOf = (engine: Engine): JobStore => (engine as unknown as { store: JobStore }).store;
+export function storeOf(engine: Engine) {
+  const sql = (engine.engine as unknown as { sql: Sql }).sql;
+  return {
+    db: sql.db,
+    sql,
+    row: (id: number) => jobRow(sql, id),
+    counts: () => statusCounts(sql),
+    tableCounts: () => tableCounts(sql),
+    lastId: () => lastJobId(sql),
+    setting: <T>(key: string, fallback: T): T => readSetting(sql, key, fallback),
+  };
+}
 
 export const jobOf = (engine: Engine, id: number): Job => engine.get(id).job;
 

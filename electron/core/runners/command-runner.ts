@@ -39,6 +39,8 @@ export interface RunningCommand {
   readonly pgid: number;
   /** Resolves with the pgid once the process runs, or -1 if it could not be started. */
   started: Promise<number>;
+  /** Resolves the moment the command itself exits (or cannot start, or is lost): before its group drains. */
+  leaderExited: Promise<ExitInfo>;
   /** Resolves once the command has exited and nothing of its process group runs any more. */
   exited: Promise<ExitInfo>;
   /** SIGTERM to the whole group, SIGKILL after graceMs if anything in it is still alive. */
@@ -67,11 +69,14 @@ export function startCommand(run: CommandRun): RunningCommand {
   const started = new Promise<number>((r) => (resolveStarted = r));
   let resolveExited!: (info: ExitInfo) => void;
   const exited = new Promise<ExitInfo>((r) => (resolveExited = r));
+  let resolveLeader!: (info: ExitInfo) => void;
+  const leaderExited = new Promise<ExitInfo>((r) => (resolveLeader = r));
 
   const end = (graceMs: number): Promise<unknown> => (ending ??= endGroup(pid, graceMs).catch(() => undefined));
   const done = (info: ExitInfo): void => {
     if (settled) return;
     settled = true;
+    resolveLeader(info);
     output?.close();
     run.onOutput();
     resolveExited(info);
@@ -88,6 +93,7 @@ export function startCommand(run: CommandRun): RunningCommand {
   };
   const onExit = (code: number | null, signal: string | null): void => {
     const info = { exitCode: code, signal, spawnError: null };
+    resolveLeader(info);
     // The leader is gone (and reaped). Anything it left in its group ends with it: an
     // ongoing terminate() finishes its SIGTERM → SIGKILL course; leftovers of a command
     // that exited by itself get the same treatment.
@@ -168,6 +174,7 @@ export function startCommand(run: CommandRun): RunningCommand {
       return pid;
     },
     started,
+    leaderExited,
     exited,
     terminate(graceMs: number) {
       if (pid > 0) void end(graceMs);

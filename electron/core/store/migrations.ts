@@ -99,6 +99,21 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX jobs_due ON jobs(not_before) WHERE status = 'queued' AND not_before IS NOT NULL;
   CREATE INDEX jobs_unread_problems ON jobs(status) WHERE status IN ('failed', 'interrupted') AND read_at IS NULL;
   `,
+  // 3: runners behind one interface.
+  //    jobs.lock_tree: the git work tree a job needs to itself, as a column the scheduler reads
+  //    whatever the kind (was spec.worktree of a patch-capturing command).
+  //    attempts.leader_*: how the leader process ended, recorded the moment it does, so a
+  //    cancel, a shutdown or a crash while leftovers drain or a patch is captured cannot turn
+  //    an exit 0 into a cancelled or interrupted attempt (or run a restartable job twice).
+  //    An index for unread results ("needs you" has one since 2).
+  `
+  ALTER TABLE jobs ADD COLUMN lock_tree TEXT;
+  UPDATE jobs SET lock_tree = json_extract(spec, '$.worktree') WHERE capture_patch = 1;
+  ALTER TABLE attempts ADD COLUMN leader_exit_code INTEGER;
+  ALTER TABLE attempts ADD COLUMN leader_signal TEXT;
+  ALTER TABLE attempts ADD COLUMN leader_exited_at INTEGER;
+  CREATE INDEX jobs_unread_results ON jobs(status) WHERE status = 'succeeded' AND read_at IS NULL AND result IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

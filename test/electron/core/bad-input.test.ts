@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ErrandError } from '../../../electron/contract/errors';
-import type { Engine } from '../../../electron/core/engine';
+import type { TestApi as Engine } from '../../helpers/test-api';
 import { openTestEngine, storeState, type TestEngine, waitFor } from '../../helpers/engine';
 
 // One engine with a few jobs in known states; every bad call must leave it exactly so.

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { Engine } from '../../../electron/core/engine';
+import type { TestApi as Engine } from '../../helpers/test-api';
 import { startCommand } from '../../../electron/core/runners/command-runner';
 import { groupAlive, liveMembers, reapOrphanGroups, signalGroup } from '../../../electron/core/runners/process-group';
 import { openTestEngine, storeOf, processGone, readText, type TestEngine, until, waitFor } from '../../helpers/engine';

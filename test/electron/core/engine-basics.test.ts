@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Job } from '../../../electron/contract/job';
-import { Engine } from '../../../electron/core/engine';
+import { type TestApi as Engine, openEngine } from '../../helpers/test-api';
 import { tempHome, until } from '../../helpers/temp-home';
 
 let home: string;
@@ -10,7 +10,7 @@ let engine: Engine;
 
 beforeEach(() => {
   ({ home, cleanup } = tempHome());
-  engine = Engine.open({ home, killGraceMs: 500 });
+  engine = openEngine({ home, killGraceMs: 500 });
 });
 afterEach(async () => {
   await engine.close();

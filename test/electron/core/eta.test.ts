@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { Engine } from '../../../electron/core/engine';
+import type { TestApi as Engine } from '../../helpers/test-api';
 import { estimate, median, queueEta, RateTracker } from '../../../electron/core/eta';
 import { jobOf, openTestEngine, storeOf, type TestEngine, waitFor } from '../../helpers/engine';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { HostEvent } from '../../../electron/contract/events';
-import type { Engine } from '../../../electron/core/engine';
+import type { TestApi as Engine } from '../../helpers/test-api';
 import { EventHub } from '../../../electron/core/event-hub';
 import { openTestEngine, storeOf, type TestEngine, until, waitFor } from '../../helpers/engine';
 

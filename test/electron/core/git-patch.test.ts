@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { Engine } from '../../../electron/core/engine';
+import type { TestApi as Engine } from '../../helpers/test-api';
 import { snapshotTree, summarizePatch } from '../../../electron/core/git-patch';
 import { openTestEngine, type TestEngine, waitFor } from '../../helpers/engine';
 

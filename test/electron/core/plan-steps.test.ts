@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { Engine } from '../../../electron/core/engine';
+import type { TestApi as Engine } from '../../helpers/test-api';
 import { jobOf, openTestEngine, type TestEngine, waitFor } from '../../helpers/engine';
 
 let t: TestEngine;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Engine } from '../../../electron/core/engine';
+import { openEngine } from '../../helpers/test-api';
 import { groupAlive } from '../../../electron/core/runners/process-group';
 import { processGone, readText, storeOf, until, waitFor } from '../../helpers/engine';
 import { buildEngineBundle } from '../../helpers/engine-bundle.mjs';
@@ -103,7 +103,7 @@ describe('recovery after the host is SIGKILLed mid-run', () => {
     for (const r of storeOfDb(home)) if (r.pgid !== null) expect(pgids).toContain(r.pgid);
     strays.push(...pgids);
 
-    const engine = Engine.open({ home, killGraceMs: 300 });
+    const engine = openEngine({ home, killGraceMs: 300 });
     try {
       // --- synchronously after open: recovery has run, nothing new has started yet ---
       const long = engine.get(info.long);
@@ -154,7 +154,7 @@ describe('recovery finds the processes of a dead host', () => {
   test('by the recorded pgid, and by the job\'s environment when the host died before recording it', async () => {
     const { home: h, cleanup: done } = tempHome('errand-recovery-');
     try {
-      let engine = Engine.open({ home: h, killGraceMs: 300 });
+      let engine = openEngine({ home: h, killGraceMs: 300 });
       engine.pause();
       const a = engine.add({ command: { argv: ['true'] }, cwd: h });
       const b = engine.add({ command: { argv: ['true'] }, cwd: h });
@@ -171,7 +171,7 @@ describe('recovery finds the processes of a dead host', () => {
       await engine.close();
       await until(() => groupAlive(pa.pid!) && groupAlive(pb.pid!), 5000, 'the orphans');
 
-      engine = Engine.open({ home: h, killGraceMs: 300 });
+      engine = openEngine({ home: h, killGraceMs: 300 });
       try {
         for (const [id, pid] of [
           [a.id, pa.pid!],

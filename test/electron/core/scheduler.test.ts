@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { Engine } from '../../../electron/core/engine';
+import type { TestApi as Engine } from '../../helpers/test-api';
 import { jobOf, openTestEngine, readText, storeOf, type TestEngine, until, waitFor } from '../../helpers/engine';
 
 let t: TestEngine;
@@ -233,15 +233,16 @@ describe('event-driven: an idle engine does nothing', () => {
     const job = engine.add({ command: { argv: ['true'] }, cwd: t.home });
     await waitFor(engine, job.id);
     await until(() => engine.diagnostics().idle, 5000, 'idle');
-    const store = storeOf(engine);
+    // every statement the engine runs goes through these two: count them all
+    const { sql } = storeOf(engine);
     let queries = 0;
-    const ready = store.ready.bind(store);
-    const nextDue = store.nextDue.bind(store);
-    store.ready = (...a) => (queries++, ready(...a));
-    store.nextDue = (...a) => (queries++, nextDue(...a));
+    const stmt = sql.stmt.bind(sql);
+    const raw = sql.raw.bind(sql);
+    sql.stmt = (q: string) => (queries++, stmt(q));
+    sql.raw = (q: string) => (queries++, raw(q));
     await new Promise((r) => setTimeout(r, 400));
     expect(queries).toBe(0);
-    expect(engine.diagnostics()).toEqual({ dueTimer: false, progressTimer: false, kickPending: false, pendingEvents: 0, timeoutTimers: 0, runs: 0, idle: true });
+    expect(engine.diagnostics()).toEqual({ dueTimer: false, progressTimer: false, kickPending: false, pendingEvents: 0, timeoutTimers: 0, runs: 0, decisionWaiters: 0, idle: true });
     // something far in the future arms exactly one timer, and nothing else happens
     engine.add({ command: { argv: ['true'] }, cwd: t.home, delayMs: 3_600_000 });
     await until(() => !engine.diagnostics().kickPending, 2000, 'the pass after add');
@@ -258,7 +259,7 @@ describe('event-driven: an idle engine does nothing', () => {
     await until(() => readText(path.join(t.home, 'bg.pid')).trim(), 5000, 'bg pid');
     await engine.close();
     const d = engine.diagnostics();
-    expect(d).toEqual({ dueTimer: false, progressTimer: false, kickPending: false, pendingEvents: 0, timeoutTimers: 0, runs: 0, idle: true });
+    expect(d).toEqual({ dueTimer: false, progressTimer: false, kickPending: false, pendingEvents: 0, timeoutTimers: 0, runs: 0, decisionWaiters: 0, idle: true });
     const { processGone } = await import('../../helpers/engine');
     expect(processGone(Number(readText(path.join(t.home, 'bg.pid'))))).toBe(true);
     expect(() => engine.add({ command: { argv: ['true'] }, cwd: t.home })).toThrow(/shutting down/);

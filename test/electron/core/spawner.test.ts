@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { Engine } from '../../../electron/core/engine';
+import type { TestApi as Engine } from '../../helpers/test-api';
 import { startCommand } from '../../../electron/core/runners/command-runner';
 import { findJobLeader, groupAlive } from '../../../electron/core/runners/process-group';
 import { Spawner } from '../../../electron/core/runners/spawner';
@@ -16,7 +16,7 @@ beforeEach(() => {
 });
 afterEach(() => t.dispose());
 
-const helperOf = (e: Engine): ChildProcess | null => (e as unknown as { spawner: { child: ChildProcess } | null }).spawner?.child ?? null;
+const helperOf = (e: Engine): ChildProcess | null => (e.engine as unknown as { spawners: { spawner: { child: ChildProcess } | null } }).spawners.spawner?.child ?? null;
 
 describe('the spawner helper', () => {
   test('jobs are children of the helper, not of the host, and still lead their own groups', async () => {

@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { Engine } from '../../../electron/core/engine';
+import { openEngine } from '../../helpers/test-api';
 import { backupDatabase, openDatabase, schemaVersion } from '../../../electron/core/store/database';
-import { JobStore } from '../../../electron/core/store/job-store';
+import { newJobRow } from '../../../electron/core/store/job-row';
+import { insertJobs, jobRows } from '../../../electron/core/store/jobs';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../electron/core/store/migrations';
 import { storeOf, waitFor } from '../../helpers/engine';
 import { tempHome } from '../../helpers/temp-home';
@@ -112,14 +113,14 @@ describe('migrations', () => {
     const before = sha(file);
     const listing = fs.readdirSync(home).sort();
     expect(() => openDatabase(file)).toThrow(new RegExp(`schema version ${SCHEMA_VERSION + 5}, newer than this Errand knows \\(${SCHEMA_VERSION}\\).*untouched`));
-    expect(() => Engine.open({ home })).toThrow(/newer than this Errand knows/);
+    expect(() => openEngine({ home })).toThrow(/newer than this Errand knows/);
     expect(sha(file)).toBe(before);
     expect(fs.readdirSync(home).sort()).toEqual(listing); // no backups, no WAL left behind
   });
 
   test('the v1 fixture opens with the current code: jobs readable, recovery applied, queue runs', async () => {
     v1Copy();
-    const engine = Engine.open({ home, killGraceMs: 300 });
+    const engine = openEngine({ home, killGraceMs: 300 });
     try {
       const jobs = engine.list();
       expect(jobs.map((j) => [j.id, j.title])).toEqual([
@@ -170,11 +171,13 @@ describe('query plans', () => {
 
 describe('rows', () => {
   test('the row the batch insert announces is the row the store holds', async () => {
-    const engine = Engine.open({ home });
+    const engine = openEngine({ home });
     try {
       engine.pause();
       const store = storeOf(engine);
       const job = {
+        kind: 'command' as const,
+        display: 'a b',
         title: 't',
         spec: { argv: ['a', 'b'], env: { X: '1' } },
         cwd: home,
@@ -187,13 +190,14 @@ describe('rows', () => {
         notBefore: null,
         restartable: true,
         capturePatch: false,
+        lockTree: null,
         plan: ['p'],
         etaKey: 'key',
       };
       const now = Date.now();
-      const [id] = store.insertMany([job], now, 'test');
-      expect(JobStore.newRow(id!, job, now)).toEqual(store.row(id!));
-      expect(store.rows()).toEqual([store.row(id!)]);
+      const [id] = insertJobs(store.sql, [job], now, 'test');
+      expect(newJobRow(id!, job, now)).toEqual(store.row(id!));
+      expect(jobRows(store.sql)).toEqual([store.row(id!)]);
     } finally {
       await engine.close();
     }
@@ -202,7 +206,7 @@ describe('rows', () => {
 
 describe('job ids', () => {
   test('monotonic and never reused, even after the newest job is removed and the store reopened', async () => {
-    let engine = Engine.open({ home, killGraceMs: 300 });
+    let engine = openEngine({ home, killGraceMs: 300 });
     const a = engine.add({ command: { argv: ['true'] }, cwd: home });
     const b = engine.add({ command: { argv: ['true'] }, cwd: home });
     expect(b.id).toBe(a.id + 1);
@@ -217,7 +221,7 @@ describe('job ids', () => {
     await waitFor(engine, c.id);
     engine.clean();
     await engine.close();
-    engine = Engine.open({ home, killGraceMs: 300 });
+    engine = openEngine({ home, killGraceMs: 300 });
     try {
       expect(storeOf(engine).lastId()).toBe(c.id);
       const d = engine.addMany([{ command: { argv: ['true'] }, cwd: home }, { command: { argv: ['true'] }, cwd: home }]);

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ErrandError } from '../../../electron/contract/errors';
 import { JOB_STATUSES, type JobStatus } from '../../../electron/contract/job';
-import type { Engine } from '../../../electron/core/engine';
+import type { TestApi as Engine } from '../../helpers/test-api';
 import { type Action, TRANSITIONS, canTransition, refusal } from '../../../electron/core/transitions';
+import { succeedJob } from '../../../electron/core/store/job-transitions';
 import { openTestEngine, storeOf, storeState, type TestEngine, waitFor } from '../../helpers/engine';
 
 describe('the transition table', () => {
@@ -104,7 +105,7 @@ describe('illegal transitions through the engine', () => {
     const job = engine.add({ command: { argv: ['true'] }, cwd: t.home });
     const store = storeOf(engine);
     const before = storeState(engine);
-    expect(() => store.transition(job.id, 'succeed', { exit_code: 0 }, { type: 'finished', by: 'test' }, Date.now())).toThrow(/Cannot finish job #\d+: it is queued/);
+    expect(() => succeedJob(store.sql, job.id, { exitCode: 0, signal: null }, null, Date.now())).toThrow(/Cannot finish job #\d+: it is queued/);
     expect(storeState(engine)).toEqual(before);
   });
 

@@ -1,0 +1,92 @@
+import { ErrandError } from '../contract/errors';
+import type { JobResult, Progress, StepStatus } from '../contract/job';
+import type { Announcer } from './announcer';
+import type { ApprovalBroker } from './approval-broker';
+import type { ProgressBuffer } from './progress-buffer';
+import type { RunJob, RunReporter } from './runners/runner';
+import { insertEvent } from './store/events';
+import type { JobRow } from './store/job-row';
+import { setPlan, setResult } from './store/job-updates';
+import { requireJob } from './store/jobs';
+import type { Sql } from './store/sql';
+import { recordStep } from './store/steps';
+
+export interface ReportDeps {
+  sql: Sql;
+  progress: ProgressBuffer;
+  announcer: Announcer;
+  broker: ApprovalBroker;
+  /** A sign of life from a run (for the stall detector). */
+  alive: (jobId: number) => void;
+}
+
+/**
+ * What a running job says about itself: progress, steps, its plan, its result, and the
+ * questions it asks. The same for `errand progress …` from inside a command and for a
+ * runner's RunReporter. Only the job's live attempt may report.
+ */
+export class JobReports {
+  constructor(private readonly d: ReportDeps) {}
+
+  progress(jobId: number, attempt: number, p: Progress, now = Date.now()): void {
+    this.live(jobId, attempt);
+    this.d.progress.report(jobId, attempt, p, now);
+    this.d.alive(jobId);
+    this.d.announcer.jobSoon(jobId);
+  }
+
+  step(jobId: number, attempt: number, name: string, status: Exclude<StepStatus, 'planned'>, now = Date.now()): void {
+    this.live(jobId, attempt);
+    recordStep(this.d.sql, jobId, attempt, name, status, now);
+    this.d.alive(jobId);
+    this.d.announcer.jobSoon(jobId);
+  }
+
+  /** Declares (or revises) the planned steps. The plan may change; the record of steps taken never does. */
+  plan(jobId: number, attempt: number, steps: readonly string[], now = Date.now()): void {
+    this.live(jobId, attempt);
+    const { sql } = this.d;
+    sql.tx(() => {
+      if (!setPlan(sql, jobId, attempt, steps)) throw notLive(requireJob(sql, jobId, 'jobId'), attempt);
+      insertEvent(sql, jobId, attempt, now, { type: 'plan', by: 'job', data: { steps } });
+    });
+    this.d.alive(jobId);
+    this.d.announcer.job(jobId);
+  }
+
+  result(jobId: number, attempt: number, result: JobResult, now = Date.now()): void {
+    this.live(jobId, attempt);
+    const { sql } = this.d;
+    sql.tx(() => {
+      if (!setResult(sql, jobId, attempt, JSON.stringify(result))) throw notLive(requireJob(sql, jobId, 'jobId'), attempt);
+      insertEvent(sql, jobId, attempt, now, { type: 'result', by: 'job', data: { resultType: result.type, summary: result.summary } });
+    });
+    this.d.alive(jobId);
+    this.d.announcer.job(jobId);
+  }
+
+  /** The reporter a runner's context carries. */
+  reporterFor(job: RunJob, signal: AbortSignal): RunReporter {
+    return {
+      progress: (p) => this.progress(job.id, job.attempt, p),
+      step: (name, status = 'running') => this.step(job.id, job.attempt, name, status),
+      plan: (steps) => this.plan(job.id, job.attempt, steps),
+      result: (r) => this.result(job.id, job.attempt, r),
+      // a run that is stopped while it waits hears "expired", like a job whose host stopped
+      ask: (question, context) =>
+        this.d.broker
+          .awaitDecision(this.d.broker.ask(job.id, job.attempt, question, context ?? null, Date.now()), signal)
+          .catch(() => ({ decision: 'expired' as const, note: 'the run was stopped before a decision' })),
+    };
+  }
+
+  private live(jobId: number, attempt: number): JobRow {
+    const row = requireJob(this.d.sql, jobId, 'jobId');
+    if ((row.status !== 'running' && row.status !== 'waiting') || row.attempt !== attempt) throw notLive(row, attempt);
+    return row;
+  }
+}
+
+function notLive(row: JobRow, attempt: number): ErrandError {
+  return new ErrandError('illegal_transition', `Job #${row.id} attempt ${attempt} is not running (the job is ${row.status}, attempt ${row.attempt}).`);
+}

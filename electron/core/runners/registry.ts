@@ -1,0 +1,34 @@
+import type { JobKind } from '../../contract/job';
+import { ErrandError } from '../../contract/errors';
+import { type CommandRunnerOptions, commandRunner } from './command';
+import { withPatchCapture } from './patch-capture';
+import type { Runner } from './runner';
+
+/** The runners of every kind this host can run, by kind. */
+export class RunnerRegistry {
+  private readonly byKind = new Map<JobKind, Runner>();
+
+  constructor(runners: readonly Runner[]) {
+    for (const r of runners) this.byKind.set(r.kind, r);
+  }
+
+  get(kind: JobKind): Runner {
+    const r = this.byKind.get(kind);
+    if (!r) throw new ErrandError('invalid_input', `This Errand cannot run ${kind} jobs yet.`, 'kind');
+    return r;
+  }
+
+  /** The display text of a stored spec; a kind this host cannot run reads as its kind. */
+  describe(kind: JobKind, spec: unknown): string {
+    return this.byKind.get(kind)?.describe(spec) ?? kind;
+  }
+
+  has(kind: JobKind): boolean {
+    return this.byKind.has(kind);
+  }
+}
+
+/** The built-in kinds: commands (with patch capture around them). */
+export function builtinRunners(opts: CommandRunnerOptions): Runner[] {
+  return [withPatchCapture(commandRunner(opts))];
+}

@@ -1,0 +1,53 @@
+import type { Step, StepStatus } from '../../contract/job';
+import { insertEvent } from './events';
+import type { Sql } from './sql';
+
+export function listSteps(sql: Sql, jobId: number): Step[] {
+  const rows = sql.stmt('SELECT * FROM steps WHERE job_id = ? ORDER BY attempt, idx').all(jobId) as {
+    attempt: number;
+    idx: number;
+    name: string;
+    status: StepStatus;
+    started_at: number | null;
+    finished_at: number | null;
+  }[];
+  return rows.map((r) => ({ attempt: r.attempt, index: r.idx, name: r.name, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at }));
+}
+
+/**
+ * Records a step. The record only ever grows: a new running step closes the running
+ * one before it as done; a finishing status closes the latest running step of that
+ * name; anything else (a step reported finished without having run, or reported
+ * again after it finished) is appended as a new entry, never rewriting an old one.
+ */
+export function recordStep(sql: Sql, jobId: number, attempt: number, name: string, status: StepStatus, now: number, by = 'job'): void {
+  sql.tx(() => {
+    const close = sql.stmt('UPDATE steps SET status = ?, finished_at = ? WHERE job_id = ? AND attempt = ? AND idx = ?');
+    const append = (st: StepStatus, finishedAt: number | null): void => {
+      const next = (sql.stmt('SELECT COALESCE(MAX(idx), -1) + 1 AS n FROM steps WHERE job_id = ? AND attempt = ?').get(jobId, attempt) as { n: number }).n;
+      sql.stmt('INSERT INTO steps (job_id, attempt, idx, name, status, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(jobId, attempt, next, name, st, now, finishedAt);
+    };
+    if (status === 'running') {
+      const open = sql.stmt("SELECT idx FROM steps WHERE job_id = ? AND attempt = ? AND status = 'running'").all(jobId, attempt) as { idx: number }[];
+      for (const o of open) close.run('done', now, jobId, attempt, o.idx);
+      append('running', null);
+    } else {
+      const running = sql.stmt("SELECT idx FROM steps WHERE job_id = ? AND attempt = ? AND name = ? AND status = 'running' ORDER BY idx DESC LIMIT 1").get(jobId, attempt, name) as
+        | { idx: number }
+        | undefined;
+      if (running) close.run(status, now, jobId, attempt, running.idx);
+      else append(status, now);
+    }
+    insertEvent(sql, jobId, attempt, now, { type: 'step', by, data: { name, status } });
+  });
+}
+
+/** Closes steps still open when an attempt ends: done on success, failed otherwise. */
+export function closeOpenSteps(sql: Sql, jobId: number, attempt: number, status: StepStatus, now: number): void {
+  sql.stmt("UPDATE steps SET status = ?, finished_at = ? WHERE job_id = ? AND attempt = ? AND status = 'running'").run(status, now, jobId, attempt);
+}
+
+export function currentStep(sql: Sql, jobId: number, attempt: number): string | null {
+  const r = sql.stmt("SELECT name FROM steps WHERE job_id = ? AND attempt = ? AND status = 'running' ORDER BY idx DESC LIMIT 1").get(jobId, attempt) as { name: string } | undefined;
+  return r?.name ?? null;
+}
