@@ -1,5 +1,6 @@
-import { formatDuration, formatEta } from '../contract/format';
+import { formatDuration, formatEta, progressCounts, progressPercent } from '../contract/format';
 import type { Job, JobStatus } from '../contract/job';
+import { type Attention, isFinished } from '../contract/status';
 
 /** Colour only on a TTY, and never when NO_COLOR is set (https://no-color.org). */
 export function useColor(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -44,12 +45,8 @@ export function etaText(job: Job): string {
   return `${formatEta(job.eta.seconds)}${job.eta.basis === 'history' ? '~' : ''}`;
 }
 
-export function progressText(job: Job): string {
-  const p = job.progress;
-  if (!p) return '';
-  if (p.total) return `${Math.floor((p.done / p.total) * 100)}%`;
-  return `${p.done}${p.unit ? ` ${p.unit}` : ''}`;
-}
+/** How the CLI names a job's attention: the same words as the tray and the window. */
+export const ATTENTION_TEXT: Record<Attention, string> = { 'needs-you': 'needs you', 'unread-result': 'unread result' };
 
 /** The job table of `errand ls`, fitted to the terminal width: the activity column gives way first. */
 export function jobTable(jobs: readonly Job[], width: number, paint: Paint): string {
@@ -61,18 +58,30 @@ export function jobTable(jobs: readonly Job[], width: number, paint: Paint): str
   const header = paint('dim', [pad('ID', idW), pad('STATUS', 11), pad('TITLE', titleW), pad('PROG', 5), pad('ETA', 6), actW ? 'ACTIVITY' : ''].join(' ').trimEnd());
   const lines = jobs.map((j) => {
     const title = j.unread ? paint('bold', fit(j.title, titleW)) : fit(j.title, titleW);
-    return [pad(`#${j.id}`, idW), pad(statusText(j.status, paint), 11), pad(title, titleW), pad(progressText(j), 5), pad(etaText(j), 6), actW ? paint('dim', fit(j.activity, actW)) : '']
+    return [pad(`#${j.id}`, idW), pad(statusText(j.status, paint), 11), pad(title, titleW), pad(j.progressText ?? '', 5), pad(etaText(j), 6), actW ? paint('dim', fit(j.activity, actW)) : '']
       .join(' ')
       .trimEnd();
   });
   return [header, ...lines].join('\n');
 }
 
+/** One live line of `errand wait` on a terminal: status, a bar beside the host's progress text, ETA, title and activity. */
+export function waitLine(j: Job, width: number, paint: Paint): string {
+  const pct = progressPercent(j.progress);
+  const text = j.progressText ?? '';
+  // a bar only when there is a total; a count alone ("31 files") takes the bar's room
+  const bar = pct !== null ? `${progressBar(pct / 100, 16)} ${text.padStart(4)}` : fit(text, 21).padStart(21);
+  const eta = isFinished(j.status) || !etaText(j) ? '' : `ETA ${etaText(j)}`;
+  const head = `#${j.id} ${statusText(j.status, paint)}`;
+  const room = Math.max(10, width - 50);
+  return `${head.padEnd(24)} ${bar} ${eta.padEnd(9)} ${paint('dim', fit(`${j.title} · ${j.activity}`, room))}`;
+}
+
 const time = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toLocaleString());
 
 export function jobSummary(j: Job, paint: Paint): string {
   const rows: [string, string][] = [
-    ['status', `${statusText(j.status, paint)} · ${j.activity}`],
+    ['status', `${statusText(j.status, paint)} · ${j.activity}${j.attention ? ` · ${paint('bold', ATTENTION_TEXT[j.attention])}` : ''}`],
     ['command', j.command],
     ['cwd', j.cwd],
     ['priority', String(j.priority)],
@@ -80,7 +89,8 @@ export function jobSummary(j: Job, paint: Paint): string {
   if (j.after.length) rows.push(['after', j.after.map((a) => `#${a}`).join(', ')]);
   if (j.labels.length) rows.push(['labels', j.labels.join(', ')]);
   rows.push(['attempt', j.maxRetries ? `${j.attempt} (retries: ${j.maxRetries})` : String(j.attempt)]);
-  if (j.progress) rows.push(['progress', `${progressText(j)}${j.progress.total ? ` (${j.progress.done}/${j.progress.total}${j.progress.unit ? ` ${j.progress.unit}` : ''})` : ''}${j.progress.label ? ` ${j.progress.label}` : ''}`]);
+  // the host's text ("62%"), with the counts behind a percent ("31/50 files") in this detail view
+  if (j.progress) rows.push(['progress', `${j.progressText ?? ''}${j.progress.total ? ` (${progressCounts(j.progress)})` : ''}${j.progress.label ? ` ${j.progress.label}` : ''}`]);
   rows.push(['eta', j.eta.seconds === null ? 'unknown' : `${formatDuration(j.eta.seconds)} (from ${j.eta.basis === 'progress' ? 'progress rate' : 'earlier runs'})`]);
   rows.push(['created', time(j.createdAt)]);
   if (j.startedAt) rows.push(['started', time(j.startedAt)]);

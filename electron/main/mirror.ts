@@ -1,8 +1,10 @@
 // The tray's small copy of host state, kept current from host events. It holds only
-// what the tray shows (running and waiting jobs, recent finished ones, unread
-// failures, open approvals), so a store with 100k queued jobs costs the tray nothing.
+// what the tray shows (running and waiting jobs, recent finished ones, finished jobs
+// that need you, open approvals), so a store with 100k queued jobs costs the tray nothing.
+import type { Input, Output } from '../contract/api';
 import type { HostEvent } from '../contract/events';
 import type { Approval, Job, StatusSummary } from '../contract/job';
+import { ACTIVE_STATUSES, FINISHED_STATUSES, isFinished, isPending, PROBLEM_STATUSES } from '../contract/status';
 import type { Snapshot } from './tray-model';
 
 export interface Mirror {
@@ -13,9 +15,33 @@ export interface Mirror {
 
 export const KEEP_RECENT = 20;
 export const KEEP_PROBLEMS = 50;
-const ACTIVE = new Set(['running', 'waiting']);
-const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
-const isProblem = (j: Job): boolean => j.unread && (j.status === 'failed' || j.status === 'interrupted');
+/** Kept past the recent window: the tray's "Needs you" section lists it (the host decides). */
+const needsYou = (j: Job): boolean => j.attention === 'needs-you';
+
+/** The few host calls the tray fills its mirror with (an in-process host or a remote one). */
+export interface MirrorSource {
+  call<K extends 'status' | 'list' | 'approvals'>(method: K, input: Input<K>, ctx: { by: string }): Promise<Output<K>>;
+}
+
+/**
+ * The tray's first look at the host: active jobs, the newest finished ones, the finished
+ * jobs that need you and the open questions; never the whole queue. Subscribe to events
+ * before calling this and replay them after, so nothing in between is lost.
+ */
+export async function loadMirror(host: MirrorSource): Promise<Mirror> {
+  const by = { by: 'tray' };
+  const status = await host.call('status', {}, by);
+  const [active, recent, problems, approvals] = await Promise.all([
+    host.call('list', { status: [...ACTIVE_STATUSES] }, by),
+    host.call('list', { status: [...FINISHED_STATUSES], order: 'newest', limit: KEEP_RECENT }, by),
+    // the list API filters by status and unread only; the host's job.attention has the last word
+    host.call('list', { status: [...PROBLEM_STATUSES], unread: true, order: 'newest', limit: KEEP_PROBLEMS }, by),
+    host.call('approvals', {}, by),
+  ]);
+  const needing = problems.jobs.filter(needsYou);
+  const jobs = new Map([...active.jobs, ...recent.jobs, ...needing].map((j) => [j.id, j]));
+  return createMirror({ jobs: [...jobs.values()], approvals: approvals.approvals, status });
+}
 
 export function createMirror(init: { jobs: readonly Job[]; approvals: readonly Approval[]; status: StatusSummary }): Mirror {
   const m: Mirror = { jobs: new Map(), approvals: new Map(), status: init.status };
@@ -29,12 +55,12 @@ export function createMirror(init: { jobs: readonly Job[]; approvals: readonly A
 export function applyEvent(m: Mirror, e: HostEvent): boolean {
   switch (e.type) {
     case 'job': {
-      if (!ACTIVE.has(e.job.status) && !FINISHED.has(e.job.status)) {
+      if (isPending(e.job.status)) {
         // queued or held: not shown; drop a stale copy (e.g. after a retry)
         return m.jobs.delete(e.job.id);
       }
       m.jobs.set(e.job.id, e.job);
-      if (FINISHED.has(e.job.status)) prune(m);
+      if (isFinished(e.job.status)) prune(m);
       return true;
     }
     case 'removed': {
@@ -58,15 +84,15 @@ export function applyEvent(m: Mirror, e: HostEvent): boolean {
   }
 }
 
-/** Keeps the newest finished jobs and a bounded set of unread failures; drops the rest. */
+/** Keeps the newest finished jobs and a bounded set of those that need you; drops the rest. */
 function prune(m: Mirror): void {
-  const finished = [...m.jobs.values()].filter((j) => FINISHED.has(j.status));
+  const finished = [...m.jobs.values()].filter((j) => isFinished(j.status));
   if (finished.length <= KEEP_RECENT) return;
   finished.sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0) || b.id - a.id);
   let problems = 0;
   finished.forEach((j, i) => {
     if (i < KEEP_RECENT) return;
-    if (isProblem(j) && problems++ < KEEP_PROBLEMS) return;
+    if (needsYou(j) && problems++ < KEEP_PROBLEMS) return;
     m.jobs.delete(j.id);
   });
 }

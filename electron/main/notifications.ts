@@ -1,9 +1,11 @@
 // Which desktop notifications to raise, decided from host events as plain data.
 // Rules: one per finished attempt (succeeded, failed, interrupted — not cancelled,
 // which you did yourself), one per new approval; nothing for state that existed
-// before the app started; a burst becomes one summary.
+// before the app started; a burst becomes one summary. Whether a note means "needs
+// you" or "result ready" is the host's word for the job (job.attention), never re-derived.
 import type { HostEvent } from '../contract/events';
 import type { Job } from '../contract/job';
+import { type Attention, isFinished } from '../contract/status';
 
 export interface Note {
   /** Stable id of what is announced, e.g. "job:12:1" or "approval:7". */
@@ -14,6 +16,8 @@ export interface Note {
   open: { type: 'open-job'; id: number } | { type: 'open' };
   kind: 'finished' | 'approval';
   outcome?: 'succeeded' | 'failed';
+  /** What it asks of you, in the contract's word: a decision or an unread failure, a result to read, or nothing. */
+  attention: Attention | null;
 }
 
 export interface NotifyMemory {
@@ -24,11 +28,12 @@ export interface NotifyMemory {
 
 export const createNotifyMemory = (since: number): NotifyMemory => ({ since, announced: new Set() });
 
-const ANNOUNCED = new Set(['succeeded', 'failed', 'interrupted']);
+/** A finished attempt worth a note: cancelled is left out, you did it yourself. */
+const announced = (j: Job): boolean => isFinished(j.status) && j.status !== 'cancelled';
 
-/** Cheap pre-filter so ordinary progress events never start a timer. */
+/** Cheap pre-filter so ordinary progress events never start a timer (cancelled still makes a pending question moot). */
 export function mayNotify(e: HostEvent): boolean {
-  return (e.type === 'job' && (ANNOUNCED.has(e.job.status) || e.job.status === 'cancelled')) || e.type === 'approval' || e.type === 'removed';
+  return (e.type === 'job' && isFinished(e.job.status)) || e.type === 'approval' || e.type === 'removed';
 }
 
 const sentence = (s: string): string => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
@@ -50,6 +55,7 @@ function finishedNote(job: Job): Note {
     open: { type: 'open-job', id: job.id },
     kind: 'finished',
     outcome: failed ? 'failed' : 'succeeded',
+    attention: job.attention,
   };
 }
 
@@ -65,9 +71,9 @@ export function notificationsFor(mem: NotifyMemory, events: readonly HostEvent[]
   for (const e of events) {
     if (e.type === 'job') {
       const j = e.job;
-      if (!ANNOUNCED.has(j.status) && j.status !== 'cancelled') continue;
+      if (!isFinished(j.status)) continue;
       if (j.finishedAt !== null) finishedJobs.add(j.id);
-      if (j.status === 'cancelled' || j.finishedAt === null || j.finishedAt < mem.since) continue;
+      if (!announced(j) || j.finishedAt === null || j.finishedAt < mem.since) continue;
       const note = finishedNote(j);
       if (mem.announced.has(note.key)) continue;
       mem.announced.add(note.key);
@@ -85,6 +91,8 @@ export function notificationsFor(mem: NotifyMemory, events: readonly HostEvent[]
         body: oneLine(`Waiting for approval: ${a.question}`, 200),
         open: { type: 'open-job', id: a.jobId },
         kind: 'approval',
+        // a question is always a decision only you can make
+        attention: 'needs-you',
       });
     } else if (e.type === 'removed') {
       // forget removed jobs so memory stays bounded by what still exists
@@ -94,6 +102,12 @@ export function notificationsFor(mem: NotifyMemory, events: readonly HostEvent[]
   }
   // A question answered or made moot (its job ended) within the same batch is old news.
   return notes.filter((n) => n.kind !== 'approval' || (!decided.has(n.key) && !(n.open.type === 'open-job' && finishedJobs.has(n.open.id))));
+}
+
+/** The most urgent attention among notes: "needs you" beats "result ready". */
+function strongest(notes: readonly Note[]): Attention | null {
+  if (notes.some((n) => n.attention === 'needs-you')) return 'needs-you';
+  return notes.some((n) => n.attention === 'unread-result') ? 'unread-result' : null;
 }
 
 /**
@@ -112,6 +126,7 @@ export function coalesce(notes: readonly Note[], max = 3): Note[] {
       body: oneLine(`Waiting for approval: ${ids.join(', ')}`, 200),
       open: { type: 'open' },
       kind: 'approval',
+      attention: 'needs-you',
     });
   } else out.push(...approvals);
   if (finished.length > max) {
@@ -126,6 +141,7 @@ export function coalesce(notes: readonly Note[], max = 3): Note[] {
       open: firstFailed ? firstFailed.open : { type: 'open' },
       kind: 'finished',
       outcome: bad ? 'failed' : 'succeeded',
+      attention: strongest(finished),
     });
   } else out.push(...finished);
   return out;

@@ -3,6 +3,7 @@
 // model changes (menuKey). Wording follows UI.md: short, concrete, no exclamation marks.
 import { formatAgo, formatEta } from '../contract/format';
 import type { Approval, Job, StatusSummary } from '../contract/job';
+import { isFinished } from '../contract/status';
 
 /** What the tray knows: the shape of the `snapshot` method, possibly with a subset of jobs. */
 export interface Snapshot {
@@ -15,8 +16,8 @@ export type TrayState = 'idle' | 'working' | 'needs-you' | 'failed';
 
 /**
  * Icon state, most urgent first: a question waiting for you beats an unread failure,
- * which beats work in progress. `needsYou` counts waiting jobs plus unread failures,
- * so the difference is the unread failures.
+ * which beats work in progress. The host's `attention.needsYou` counts waiting jobs plus
+ * unread failures (contract/status.ts attentionOf), so the difference is the unread failures.
  */
 export function trayState(status: StatusSummary): TrayState {
   const waiting = status.counts.waiting ?? 0;
@@ -26,10 +27,7 @@ export function trayState(status: StatusSummary): TrayState {
   return 'idle';
 }
 
-/** A finished job whose result you have not opened yet. Failures are already in needsYou. */
-export const isUnreadResult = (j: Job): boolean => j.unread && j.status === 'succeeded' && j.resultSummary !== null;
-
-/** Badge = jobs that need you (waiting + unread failures) + unread results (UI.md). */
+/** Badge = jobs that need you + unread results (UI.md), both counted by the host. */
 export function badgeCount(s: Snapshot): number {
   return s.status.attention.needsYou + s.status.attention.unreadResults;
 }
@@ -65,29 +63,20 @@ export interface MenuOptions {
 }
 
 export const ACCELERATORS = { open: 'CommandOrControl+Shift+E', newJob: 'CommandOrControl+Shift+N', quit: 'CommandOrControl+Q' } as const;
-const LABEL_MAX = 64;
-const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
-const PROBLEM = new Set(['failed', 'interrupted']);
+/** Widest menu row, in characters (a menu's limit, not a contract one). */
+const MENU_TEXT_MAX = 64;
 
 /** One line, no control characters, ellipsised: titles and questions come from jobs. */
-export function clip(text: string, max = LABEL_MAX): string {
+export function clip(text: string, max = MENU_TEXT_MAX): string {
   // \p{Cc}: control characters (newlines, escapes) a job title may carry
   const one = text.replace(/[\s\p{Cc}]+/gu, ' ').trim();
   return one.length <= max ? one : `${one.slice(0, max - 1).trimEnd()}…`;
 }
 
-/** "62%", "12 files" or null: what progress says, not a guess. */
-export function progressText(job: Job): string | null {
-  const p = job.progress;
-  if (!p) return null;
-  if (p.total) return `${Math.min(100, Math.floor((p.done / p.total) * 100))}%`;
-  return p.unit ? `${p.done} ${p.unit}` : null;
-}
-
 function workingLabel(job: Job): string {
   const parts = [`#${job.id} ${clip(job.title, 40)}`];
-  const progress = progressText(job);
-  if (progress) parts.push(progress);
+  // the host's wording ("62%", "12 files"), the same as `errand ls` and the window
+  if (job.progressText) parts.push(job.progressText);
   else if (job.activity.startsWith('step: ')) parts.push(clip(job.activity, 24));
   if (job.eta.seconds !== null) parts.push(`ETA ${formatEta(job.eta.seconds)}`);
   return parts.join(' · ');
@@ -122,11 +111,10 @@ export function trayMenuModel(s: Snapshot, now: number, opts: MenuOptions = {}):
   const questions = new Map<number, string>();
   for (const a of s.approvals) if (a.decision === null && !questions.has(a.jobId)) questions.set(a.jobId, a.question);
 
-  const needs = s.jobs.filter((j) => j.status === 'waiting' || (j.unread && PROBLEM.has(j.status))).sort(byId);
-  const needIds = new Set(needs.map((j) => j.id));
+  const needs = s.jobs.filter((j) => j.attention === 'needs-you').sort(byId);
   const working = s.jobs.filter((j) => j.status === 'running').sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0) || byId(a, b));
   const recent = s.jobs
-    .filter((j) => FINISHED.has(j.status) && !needIds.has(j.id))
+    .filter((j) => isFinished(j.status) && j.attention !== 'needs-you')
     .sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0) || b.id - a.id)
     .slice(0, opts.recent ?? 5);
 
@@ -160,7 +148,7 @@ export const menuKey = (m: TrayMenuModel): string => JSON.stringify(m.entries);
  */
 export function relabelDelay(s: Snapshot, now: number): number | null {
   let newest = -Infinity;
-  for (const j of s.jobs) if (FINISHED.has(j.status) && j.finishedAt !== null) newest = Math.max(newest, j.finishedAt);
+  for (const j of s.jobs) if (isFinished(j.status) && j.finishedAt !== null) newest = Math.max(newest, j.finishedAt);
   if (newest === -Infinity) return null;
   const age = now - newest;
   if (age < 3_600_000) return 60_000;

@@ -1,7 +1,7 @@
 import type { ErrandApp } from './state/app';
 import type { ListModel, ViewKey } from './state/derive';
 import { VIEWS } from './state/derive';
-import { CONCURRENCY_MAX } from './state/limits';
+import { CONCURRENCY_MAX } from '../../electron/contract/limits';
 
 export type KeyAction =
   | 'next'

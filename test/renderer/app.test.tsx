@@ -42,6 +42,10 @@ describe('job window', () => {
     expect(row.textContent).toContain('ETA 2m');
     expect(within(row).getByText('work').className).toMatch(/label c\d/);
     expect(row.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow')).toBe('62');
+    // the row says what the CLI and the tray say ("62%"); the counts are in the bar's label
+    expect(row.textContent).not.toContain('31/50');
+    expect(row.querySelector('[role=progressbar]')?.getAttribute('aria-label')).toBe('62% (31/50 files)');
+    expect(row.getAttribute('aria-label')).toContain(', 62%, ');
     expect(row.querySelector('.eta')?.getAttribute('title')).toBe('Estimated from its progress rate');
     expect(screen.getByRole('option', { name: /#37 Rename photos, done, unread/ }).className).toContain('unread');
     expect(screen.getByTestId('status-line').textContent).toBe('1 running · 2 queued');
@@ -51,7 +55,7 @@ describe('job window', () => {
     const j = job({ id: 1, title: 'build', status: 'running', attempt: 1, startedAt: 1, activity: 'running: make' });
     const c = client([j]);
     renderApp(c);
-    act(() => c.emit({ type: 'job', job: { ...j, activity: 'step: link', progress: { done: 1, total: 4, unit: null, label: null } } }));
+    act(() => c.emit({ type: 'job', job: { ...j, activity: 'step: link', progress: { done: 1, total: 4, unit: null, label: null }, progressText: '25%' } }));
     expect(screen.getByRole('option', { name: /#1 build/ }).textContent).toContain('step: link');
     expect(screen.getByRole('option', { name: /#1 build/ }).textContent).toContain('25%');
     act(() => c.emit({ type: 'job', job: job({ id: 2, title: 'added from the CLI' }) }));
@@ -113,7 +117,7 @@ describe('job window', () => {
   });
 
   test('the selected job re-reads its detail when it changes', async () => {
-    const j = job({ id: 5, status: 'running', attempt: 1, startedAt: 1, plan: ['install', 'unit tests', 'e2e tests'] });
+    const j = job({ id: 5, status: 'running', attempt: 1, startedAt: 1, plan: ['install', 'unit tests', 'e2e tests'], progress: { done: 31, total: 50, unit: 'files', label: null } });
     const c = client([j]);
     let steps: Step[] = [{ attempt: 1, index: 0, name: 'install', status: 'done', startedAt: 1000, finishedAt: 15_000 }];
     c.on('get', () => detailOf(j, { steps }));
@@ -123,6 +127,8 @@ describe('job window', () => {
     const plan = screen.getByRole('region', { name: 'Plan' });
     expect([...plan.querySelectorAll('li')].map((l) => l.textContent)).toEqual(['✓install (done)', '○unit tests (planned)', '○e2e tests (planned)']);
     expect(screen.getByRole('region', { name: 'Done so far' }).textContent).toContain('14s');
+    // the detail adds the counts beside the host's progress text
+    expect(screen.getByTestId('detail').querySelector('.d-facts .progress-text')?.textContent).toBe('62% · 31/50 files');
     steps = [...steps, { attempt: 1, index: 1, name: 'unit tests', status: 'running', startedAt: 15_000, finishedAt: null }];
     act(() => c.emit({ type: 'job', job: { ...j, activity: 'step: unit tests' } }));
     await settle(20);

@@ -2,7 +2,8 @@ import type { Input, MethodName, Output } from '../../electron/contract/api';
 import { ErrandError } from '../../electron/contract/errors';
 import type { HostEvent } from '../../electron/contract/events';
 import type { Approval, Job, JobDetail, StatusSummary } from '../../electron/contract/job';
-import { attentionOf } from '../../electron/contract/status';
+import { progressText } from '../../electron/contract/format';
+import { attentionOf, isFinished } from '../../electron/contract/status';
 import type { ConnectionState, ErrandClient, Snapshot, SyncHandlers } from '../../renderer/src/client/types';
 
 // jsdom has no layout: give every element a size so the virtual lists render rows.
@@ -44,8 +45,9 @@ export function job(over: Partial<Job> = {}): Job {
     resultSummary: null,
     plan: [],
     unread: false,
-    progressText: null,
     ...over,
+    // the host's derived fields, computed as the host does unless a test sets them
+    progressText: over.progressText !== undefined ? over.progressText : progressText(over.progress ?? null),
     attention: over.attention !== undefined ? over.attention : attentionOf(over.status ?? 'queued', over.unread ?? false, over.resultSummary?.type ?? null),
   };
 }
@@ -66,7 +68,7 @@ export function status(over: Partial<StatusSummary> = {}): StatusSummary {
 }
 
 export function snapshot(jobs: Job[], approvals: Approval[] = [], s: Partial<StatusSummary> = {}): Snapshot {
-  return { jobs, approvals, status: status(s), cursor: null, finishedTotal: jobs.filter((j) => ['succeeded', 'failed', 'cancelled', 'interrupted'].includes(j.status)).length };
+  return { jobs, approvals, status: status(s), cursor: null, finishedTotal: jobs.filter((j) => isFinished(j.status)).length };
 }
 
 export function detailOf(j: Job, over: Partial<JobDetail> = {}): JobDetail {

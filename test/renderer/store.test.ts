@@ -98,11 +98,20 @@ describe('list model', () => {
     expect(m.indexOf.get(8)).toBe(1);
   });
 
-  test('unread failures need you; once read they are done', () => {
-    expect(groupOf({ status: 'failed', unread: true })).toBe('needs');
-    expect(groupOf({ status: 'failed', unread: false })).toBe('done');
-    expect(groupOf({ status: 'interrupted', unread: true })).toBe('needs');
-    expect(groupOf({ status: 'cancelled', unread: true })).toBe('done');
+  test('unread failures need you; once read they are done (from the host\'s job.attention)', () => {
+    expect(groupOf(job({ status: 'failed', unread: true }))).toBe('needs');
+    expect(groupOf(job({ status: 'failed', unread: false }))).toBe('done');
+    expect(groupOf(job({ status: 'interrupted', unread: true }))).toBe('needs');
+    expect(groupOf(job({ status: 'cancelled', unread: true }))).toBe('done');
+    expect(groupOf(job({ status: 'succeeded', unread: true, resultSummary: { type: 'report', summary: 'r' } }))).toBe('done');
+  });
+
+  test('the group follows job.attention, not a re-derivation from status and unread', () => {
+    // the host is the one judge: whatever it says about a job is what the window shows
+    const odd = new Map([[1, job({ id: 1, status: 'failed', unread: true, attention: null, finishedAt: 5 })], [2, job({ id: 2, status: 'succeeded', unread: false, attention: 'needs-you', finishedAt: 6 })]]);
+    const m = buildList(odd, new Map(), 'all', { text: '', label: null });
+    expect(m.counts).toMatchObject({ needs: 1, done: 1 });
+    expect(m.rows.filter((r) => r.kind === 'job' && r.group === 'needs').map((r) => (r.kind === 'job' ? r.id : 0))).toEqual([2]);
   });
 
   test('filters by text, label, status and id; views narrow to one group', () => {

@@ -1,10 +1,9 @@
 import type { HostEvent } from '../../contract/events';
-import { formatEta } from '../../contract/format';
 import type { Job } from '../../contract/job';
 import { isFinished } from '../../contract/status';
 import type { Client } from '../../host/socket-client';
 import { type Globals, parseId, parseIntArg, print, printJson, withClient } from '../context';
-import { fit, painter, progressBar, statusText, useColor } from '../output';
+import { painter, useColor, waitLine } from '../output';
 
 /** A promise that resolves on the next matching event, re-armed each time. */
 function signal(): { wait: () => Promise<void>; fire: () => void } {
@@ -69,16 +68,6 @@ export async function logs(g: Globals, idText: string, o: { follow?: boolean; at
 
 const write = (b: Buffer): Promise<void> => new Promise((r) => (process.stdout.write(b) ? r() : process.stdout.once('drain', r)));
 
-function line(j: Job, width: number, paint: ReturnType<typeof painter>): string {
-  const p = j.progress;
-  const frac = p?.total ? p.done / p.total : null;
-  const bar = frac !== null ? `${progressBar(frac, 16)} ${String(Math.floor(frac * 100)).padStart(3)}%` : ' '.repeat(21);
-  const eta = j.eta.seconds !== null && !isFinished(j.status) ? `ETA ${formatEta(j.eta.seconds)}${j.eta.basis === 'history' ? '~' : ''}` : '';
-  const head = `#${j.id} ${statusText(j.status, paint)}`;
-  const room = Math.max(10, width - 50);
-  return `${head.padEnd(24)} ${bar} ${eta.padEnd(9)} ${paint('dim', fit(`${j.title} · ${j.activity}`, room))}`;
-}
-
 export async function wait(g: Globals, idTexts: string[], o: { json?: boolean }): Promise<void> {
   const ids = [...new Set(idTexts.map((t) => parseId(t, 'ids')))];
   const jobs = await withClient(g, (c) => follow(c, ids, !o.json));
@@ -110,7 +99,7 @@ async function follow(c: Client, ids: number[], render: boolean): Promise<Job[]>
     const list = ids.map((id) => state.get(id)!);
     if (tty) {
       const width = process.stdout.columns || 100;
-      const text = list.map((j) => line(j, width, paint)).join('\n');
+      const text = list.map((j) => waitLine(j, width, paint)).join('\n');
       process.stdout.write(`${drawn ? `\x1b[${drawn}F\x1b[J` : ''}${text}\n`);
       drawn = list.length;
     } else {

@@ -1,8 +1,8 @@
 import type { Input } from '../../../electron/contract/api';
 import type { HostEvent } from '../../../electron/contract/events';
 import type { Job } from '../../../electron/contract/job';
+import { FINISHED_STATUSES, isFinished } from '../../../electron/contract/status';
 import type { ErrandClient } from '../client/types';
-import { isFinishedStatus } from './status';
 import { LogFeeds } from './logs';
 import { type AppStore, createAppStore, type ErrorPlace } from './store';
 
@@ -242,9 +242,9 @@ function makeActions(client: ErrandClient, store: AppStore, flush: () => void, h
      */
     async loadOlder(limit = 1000): Promise<boolean> {
       let oldest = Infinity;
-      for (const j of st().jobs.values()) if (isFinishedStatus(j.status) && j.id < oldest) oldest = j.id;
+      for (const j of st().jobs.values()) if (isFinished(j.status) && j.id < oldest) oldest = j.id;
       const page = Number.isFinite(oldest) ? { beforeId: oldest } : {};
-      const r = await run('list', null, () => client.call('list', { status: ['succeeded', 'failed', 'cancelled', 'interrupted'], order: 'newest', limit, ...page }));
+      const r = await run('list', null, () => client.call('list', { status: [...FINISHED_STATUSES], order: 'newest', limit, ...page }));
       if (r) applyJobs(r.jobs);
       return r !== null;
     },

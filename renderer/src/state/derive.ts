@@ -1,14 +1,13 @@
 import type { Approval, Job, JobStatus } from '../../../electron/contract/job';
+// zod-free: the groups and "needs you" are the contract's, read from job.attention.
+import { groupOf, isProblem, JOB_STATUSES, STATUS_GROUPS, type StatusGroup } from '../../../electron/contract/status';
 
-export type GroupKey = 'needs' | 'running' | 'queued' | 'done';
+export { groupOf, isProblem };
+export type GroupKey = StatusGroup;
 export type ViewKey = 'all' | GroupKey | 'failed' | 'approvals';
 
-export const GROUPS: readonly { key: GroupKey; title: string }[] = [
-  { key: 'needs', title: 'Needs you' },
-  { key: 'running', title: 'Running' },
-  { key: 'queued', title: 'Queued' },
-  { key: 'done', title: 'Done' },
-];
+const GROUP_TITLES: Record<GroupKey, string> = { needs: 'Needs you', running: 'Running', queued: 'Queued', done: 'Done' };
+export const GROUPS: readonly { key: GroupKey; title: string }[] = STATUS_GROUPS.map((key) => ({ key, title: GROUP_TITLES[key] }));
 
 export const VIEWS: readonly { key: ViewKey; title: string }[] = [
   { key: 'all', title: 'All jobs' },
@@ -20,30 +19,11 @@ export const VIEWS: readonly { key: ViewKey; title: string }[] = [
   { key: 'approvals', title: 'Approvals' },
 ];
 
-/** Which inbox group a job belongs to; matches the host's "needs you" count (waiting + unread failures). */
-export function groupOf(j: Pick<Job, 'status' | 'unread'>): GroupKey {
-  switch (j.status) {
-    case 'waiting':
-      return 'needs';
-    case 'failed':
-    case 'interrupted':
-      return j.unread ? 'needs' : 'done';
-    case 'running':
-      return 'running';
-    case 'queued':
-    case 'held':
-      return 'queued';
-    default:
-      return 'done';
-  }
-}
-
-export const isProblem = (s: JobStatus): boolean => s === 'failed' || s === 'interrupted';
-
 /** Fields that move a job between groups, reorder it or change whether a filter matches it. */
 export function orderChanged(a: Job, b: Job): boolean {
   return (
     a.status !== b.status ||
+    a.attention !== b.attention ||
     a.unread !== b.unread ||
     a.priority !== b.priority ||
     a.startedAt !== b.startedAt ||
@@ -66,7 +46,7 @@ export interface ParsedFilter {
   ids: number[];
 }
 
-const STATUS_WORDS = new Set<string>(['queued', 'held', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'interrupted']);
+const STATUS_WORDS = new Set<string>(JOB_STATUSES);
 
 /** "deploy label:work is:failed #12" → words, statuses, labels, ids. */
 export function parseFilter(text: string): ParsedFilter {
@@ -125,7 +105,7 @@ export interface ListModel {
  */
 export function buildList(jobs: ReadonlyMap<number, Job>, approvals: ReadonlyMap<number, Approval>, view: ViewKey, filter: Filter): ListModel {
   const parsed = parseFilter(filter.text);
-  const buckets: Record<GroupKey, Job[]> = { needs: [], running: [], queued: [], done: [] };
+  const buckets = Object.fromEntries(STATUS_GROUPS.map((g) => [g, [] as Job[]])) as Record<GroupKey, Job[]>;
   const counts = { needs: 0, running: 0, queued: 0, done: 0, failed: 0, approvals: 0, all: jobs.size };
   const labelSet = new Set<string>();
   const failedView: Job[] = [];

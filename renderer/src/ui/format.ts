@@ -1,7 +1,8 @@
-import { formatAgo, formatDuration, formatEta } from '../../../electron/contract/format';
-import type { Eta, Job, JobStatus, Progress } from '../../../electron/contract/job';
+import { formatAgo, formatDuration, formatEta, progressCounts, progressPercent } from '../../../electron/contract/format';
+import type { Eta, Job, JobStatus } from '../../../electron/contract/job';
 
-export { formatAgo, formatDuration, formatEta };
+// Progress text is the host's (job.progressText, "62%"); detail views add progressCounts ("31/50 files").
+export { formatAgo, formatDuration, formatEta, progressCounts, progressPercent };
 
 const LABEL_COLOURS = 8;
 
@@ -10,19 +11,6 @@ export function labelColour(label: string): number {
   let h = 2166136261;
   for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 16777619);
   return (h >>> 0) % LABEL_COLOURS;
-}
-
-export function fraction(p: Progress | null): number | null {
-  if (!p || !p.total) return null;
-  return Math.max(0, Math.min(1, p.done / p.total));
-}
-
-/** "31/50 files", "31 files", "62%". */
-export function progressText(p: Progress | null): string {
-  if (!p) return '';
-  const unit = p.unit ? ` ${p.unit}` : '';
-  const n = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
-  return p.total ? `${n(p.done)}/${n(p.total)}${unit}` : `${n(p.done)}${unit}`;
 }
 
 export const ETA_BASIS: Record<Eta['basis'], string> = {

@@ -1,6 +1,7 @@
-import type { Job, JobStatus, Progress } from '../../../electron/contract/job';
+import type { Job, JobStatus } from '../../../electron/contract/job';
+import { isFinished } from '../../../electron/contract/status';
 import { useNow } from '../ui/context';
-import { ETA_BASIS, etaText, exactTime, formatAgo, fraction, labelColour, progressText, STATUS_MARK, STATUS_WORD } from '../ui/format';
+import { ETA_BASIS, etaText, exactTime, formatAgo, labelColour, progressCounts, progressPercent, STATUS_MARK, STATUS_WORD } from '../ui/format';
 
 /** "4 min ago", exact time on hover. */
 export function Ago({ ms, prefix = '' }: { ms: number; prefix?: string }) {
@@ -37,25 +38,30 @@ export function Labels({ labels }: { labels: readonly string[] }) {
   );
 }
 
-export function ProgressBar({ progress, wide = false }: { progress: Progress | null; wide?: boolean }) {
-  const f = fraction(progress);
-  const text = progressText(progress);
-  if (f === null) return text ? <span className="progress-text">{text}</span> : null;
-  const pct = Math.round(f * 100);
+/**
+ * The host's progress text ("62%", "31 files") with a bar when the total is known; the
+ * wide (detail) form adds the counts behind the percent ("31/50 files").
+ */
+export function ProgressBar({ job, wide = false }: { job: Pick<Job, 'progress' | 'progressText'>; wide?: boolean }) {
+  const text = job.progressText;
+  if (!text) return null;
+  const pct = progressPercent(job.progress);
+  const counts = pct === null ? null : progressCounts(job.progress);
+  if (pct === null) return <span className="progress-text">{text}</span>;
   return (
     <span className={`progress${wide ? ' wide' : ''}`}>
-      <span className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={`${pct}% (${text})`}>
+      <span className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={`${text} (${counts})`}>
         <span className="fill" style={{ width: `${pct}%` }} />
       </span>
-      <span className="progress-text">{pct}%</span>
+      <span className="progress-text">{wide ? `${text} · ${counts}` : text}</span>
     </span>
   );
 }
 
 /** ETA with its basis: on hover in a row, written out in the detail. */
 export function Eta({ job, spelled = false }: { job: Job; spelled?: boolean }) {
-  const active = job.status === 'running' || job.status === 'queued' || job.status === 'waiting';
-  if (!active) return null;
+  // held jobs wait for you to release them: no estimate to give
+  if (isFinished(job.status) || job.status === 'held') return null;
   const text = etaText(job.eta);
   if (!text)
     return spelled ? (

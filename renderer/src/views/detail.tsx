@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Job, JobDetail, Step } from '../../../electron/contract/job';
-import { isFinishedStatus } from '../state/status';
+import { isActive, isFinished } from '../../../electron/contract/status';
 import { useApp, useAppState, useNow } from '../ui/context';
 import { clockTime, exactTime, formatDuration, shortPath, took } from '../ui/format';
 import { ApprovalCard } from './approval';
@@ -32,7 +32,7 @@ export function Detail() {
 }
 
 function defaultTab(job: Job): Tab {
-  return job.resultSummary && job.resultSummary.type !== 'none' && isFinishedStatus(job.status) ? 'result' : 'log';
+  return job.resultSummary && job.resultSummary.type !== 'none' && isFinished(job.status) ? 'result' : 'log';
 }
 
 function JobDetailPane({ job }: { job: Job }) {
@@ -155,12 +155,12 @@ function StatusLine({ job }: { job: Job }) {
   const now = useNow();
   const parts: React.ReactNode[] = [];
   if (job.attempt > 1 || job.maxRetries > 0) parts.push(`attempt ${job.attempt || 1} of ${job.maxRetries + 1}`);
-  if (job.status === 'running' || job.status === 'waiting') {
+  if (isActive(job.status)) {
     if (job.startedAt) parts.push(`running for ${took(job, Math.max(now, job.startedAt))}`);
   } else if (job.finishedAt && job.startedAt) {
     parts.push(`took ${took(job, now)}`);
   }
-  if (job.exitCode !== null && isFinishedStatus(job.status)) parts.push(`exit ${job.exitCode}`);
+  if (job.exitCode !== null && isFinished(job.status)) parts.push(`exit ${job.exitCode}`);
   if (job.signal) parts.push(job.signal);
   return (
     <div className="d-status">
@@ -168,7 +168,7 @@ function StatusLine({ job }: { job: Job }) {
         {job.activity}
       </p>
       <p className="d-facts">
-        {job.status === 'running' || job.status === 'waiting' ? <ProgressBar progress={job.progress} wide /> : null}
+        {isActive(job.status) ? <ProgressBar job={job} wide /> : null}
         {job.progress?.label ? <span className="plabel">{job.progress.label}</span> : null}
         <Eta job={job} spelled />
         {parts.map((p, i) => (
@@ -241,8 +241,8 @@ function Meta({ job }: { job: Job }) {
 function JobActions({ job }: { job: Job }) {
   const app = useApp();
   const s = job.status;
-  const cancellable = s === 'queued' || s === 'held' || s === 'running' || s === 'waiting';
-  const finished = isFinishedStatus(s);
+  const finished = isFinished(s);
+  const cancellable = !finished;
   return (
     <div className="actions" role="toolbar" aria-label={`Actions for job #${job.id}`}>
       {cancellable ? (
@@ -346,7 +346,7 @@ function ResultTab({ job, detail }: { job: Job; detail: JobDetail | null }) {
       {detail?.result ? (
         <ResultView result={detail.result} name={`job-${job.id}`} />
       ) : (
-        <p className="muted">{job.resultSummary ? `Loading the ${job.resultSummary.type}…` : isFinishedStatus(job.status) ? 'This attempt left no result.' : 'No result yet; it appears here when the job reports one.'}</p>
+        <p className="muted">{job.resultSummary ? `Loading the ${job.resultSummary.type}…` : isFinished(job.status) ? 'This attempt left no result.' : 'No result yet; it appears here when the job reports one.'}</p>
       )}
       {earlier.map((a) => (
         <details key={a.n} className="earlier">

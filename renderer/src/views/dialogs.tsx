@@ -1,7 +1,8 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import type { Input } from '../../../electron/contract/api';
 import { KEYMAP } from '../keyboard';
-import { PRIORITY_MAX, PRIORITY_MIN } from '../state/limits';
+import { PRIORITY_MAX, PRIORITY_MIN, RETRIES_MAX, TITLE_MAX } from '../../../electron/contract/limits';
+import { isActive } from '../../../electron/contract/status';
 import { useApp, useAppState } from '../ui/context';
 
 const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
@@ -169,7 +170,7 @@ export function NewJobDialog() {
         </label>
         <label>
           <span>Title</span>
-          <input name="title" value={form.title} onChange={set('title')} placeholder="defaults to the command" aria-invalid={invalid('title')} autoComplete="off" />
+          <input name="title" value={form.title} onChange={set('title')} placeholder="defaults to the command" maxLength={TITLE_MAX} aria-invalid={invalid('title')} autoComplete="off" />
         </label>
         <div className="row3">
           <label>
@@ -178,7 +179,7 @@ export function NewJobDialog() {
           </label>
           <label>
             <span>Retries</span>
-            <input name="retries" type="number" min={0} max={100} value={form.retries} onChange={set('retries')} aria-invalid={invalid('retries')} />
+            <input name="retries" type="number" min={0} max={RETRIES_MAX} value={form.retries} onChange={set('retries')} aria-invalid={invalid('retries')} />
           </label>
           <label>
             <span>After jobs</span>
@@ -214,7 +215,7 @@ function CancelDialog({ ids }: { ids: number[] }) {
   const jobs = ids.map((id) => all.get(id));
   const [busy, setBusy] = useState(false);
   const close = (): void => app.store.getState().openDialog(null);
-  const running = jobs.some((j) => j?.status === 'running' || j?.status === 'waiting');
+  const running = jobs.some((j) => j && isActive(j.status));
   const what = ids.length === 1 ? `job #${ids[0]}` : `${ids.length} jobs`;
   return (
     <Modal title={`Cancel ${what}?`} onClose={close}>

@@ -1,4 +1,4 @@
-import { CONCURRENCY_MAX } from '../state/limits';
+import { CONCURRENCY_MAX } from '../../../electron/contract/limits';
 import { useApp, useAppState } from '../ui/context';
 
 export function Header() {

@@ -1,12 +1,12 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { Job } from '../../../electron/contract/job';
+import { FINISHED_STATUSES, isActive, isFinished, isPending } from '../../../electron/contract/status';
 import { mark } from '../state/app';
 import { useListModel } from '../state/hooks';
-import { isFinishedStatus } from '../state/status';
 import type { Row } from '../state/derive';
 import { useApp, useAppState } from '../ui/context';
-import { ETA_BASIS, etaText, STATUS_WORD, progressText } from '../ui/format';
+import { ETA_BASIS, etaText, STATUS_WORD } from '../ui/format';
 import { Eta, Labels, ProgressBar, Status } from './bits';
 import { EmptyState } from './empty';
 
@@ -101,11 +101,11 @@ function OlderJobs() {
   const [busy, setBusy] = useState(false);
   const loaded = useMemo(() => {
     let n = 0;
-    for (const j of app.store.getState().jobs.values()) if (isFinishedStatus(j.status)) n++;
+    for (const j of app.store.getState().jobs.values()) if (isFinished(j.status)) n++;
     return n;
     // the jobs Map changes in place; `version` says when
   }, [app, version]);
-  const total = counts ? counts.succeeded + counts.failed + counts.cancelled + counts.interrupted : 0;
+  const total = counts ? FINISHED_STATUSES.reduce((n, st) => n + (counts[st] ?? 0), 0) : 0;
   if (loaded >= total && !error) return null;
   return (
     <div className="list-more" role="status">
@@ -151,12 +151,12 @@ const JobRow = memo(function JobRow({ id, selected }: { id: number; selected: bo
         <span className="jid">#{job.id}</span>
         <span className="title">{job.title}</span>
         <Labels labels={job.labels} />
-        {job.after.length && (job.status === 'queued' || job.status === 'held') ? (
+        {job.after.length && isPending(job.status) ? (
           <span className="after" title="Starts after these jobs succeed">
             after {job.after.map((d) => `#${d}`).join(', ')}
           </span>
         ) : null}
-        {job.priority !== 0 && !isFinishedStatus(job.status) ? (
+        {job.priority !== 0 && !isFinished(job.status) ? (
           <span className="prio" title="Priority: higher runs first">
             {job.priority > 0 ? `+${job.priority}` : job.priority}
           </span>
@@ -165,7 +165,7 @@ const JobRow = memo(function JobRow({ id, selected }: { id: number; selected: bo
       </div>
       <div className="line2">
         <span className="activity">{job.activity}</span>
-        {job.status === 'running' || job.status === 'waiting' ? <ProgressBar progress={job.progress} /> : null}
+        {isActive(job.status) ? <ProgressBar job={job} /> : null}
         <Eta job={job} />
       </div>
     </div>
@@ -175,10 +175,9 @@ const JobRow = memo(function JobRow({ id, selected }: { id: number; selected: bo
 function rowLabel(j: Job): string {
   const parts = [`#${j.id} ${j.title}`, STATUS_WORD[j.status]];
   if (j.unread) parts.push('unread');
-  const p = progressText(j.progress);
-  if (p && (j.status === 'running' || j.status === 'waiting')) parts.push(p);
+  if (j.progressText && isActive(j.status)) parts.push(j.progressText);
   if (j.activity) parts.push(j.activity);
   const eta = etaText(j.eta);
-  if (eta && !isFinishedStatus(j.status)) parts.push(`${eta}, ${ETA_BASIS[j.eta.basis]}`);
+  if (eta && !isFinished(j.status)) parts.push(`${eta}, ${ETA_BASIS[j.eta.basis]}`);
   return parts.join(', ');
 }

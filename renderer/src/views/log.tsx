@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Job } from '../../../electron/contract/job';
+import { isActive } from '../../../electron/contract/status';
 import { lineAt, readWholeLog, SKIP_MARK } from '../state/logs';
 import { useApp, useAppState } from '../ui/context';
 import { bytes } from '../ui/format';
@@ -22,7 +23,7 @@ export function LogPanel({ job, attempt, onAttempt }: { job: Job; attempt: numbe
           ))}
         </div>
       ) : null}
-      {attempt === 0 ? <p className="muted log-none">No log yet: the job has not started.</p> : <LogBody key={`${job.id}:${attempt}`} jobId={job.id} attempt={attempt} live={attempt === job.attempt && (job.status === 'running' || job.status === 'waiting')} />}
+      {attempt === 0 ? <p className="muted log-none">No log yet: the job has not started.</p> : <LogBody key={`${job.id}:${attempt}`} jobId={job.id} attempt={attempt} live={attempt === job.attempt && isActive(job.status)} />}
     </div>
   );
 }

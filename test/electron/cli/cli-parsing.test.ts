@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { addInput, commandSpec } from '../../../electron/cli/commands/jobs';
 import { currentJob, parseProgress } from '../../../electron/cli/commands/in-job';
 import { parseId, resolveHome } from '../../../electron/cli/context';
-import { fit, jobTable, painter } from '../../../electron/cli/output';
+import { fit, jobSummary, jobTable, painter, waitLine } from '../../../electron/cli/output';
 import type { Job } from '../../../electron/contract/job';
 
 describe('errand add argument handling', () => {
@@ -44,7 +44,7 @@ describe('terminal output', () => {
     id: 1, title: 'a title', kind: 'command', status: 'running', priority: 0, after: [], labels: [], cwd: '/', command: 'x', createdAt: 0,
     startedAt: 0, finishedAt: null, notBefore: null, attempt: 1, maxRetries: 0, timeoutMs: null, restartable: false,
     progress: { done: 1, total: 4, unit: null, label: null }, eta: { seconds: 120, basis: 'progress' }, activity: 'running: x',
-    exitCode: null, signal: null, error: null, resultSummary: null, plan: [], unread: false, attention: null, progressText: null, ...over,
+    exitCode: null, signal: null, error: null, resultSummary: null, plan: [], unread: false, attention: null, progressText: '25%', ...over,
   });
 
   test('the table fits the terminal width', () => {
@@ -58,6 +58,25 @@ describe('terminal output', () => {
   test('fit truncates with an ellipsis and never splits a character', () => {
     expect(fit('héllo wörld', 5)).toBe('héll…');
     expect(fit('a\n b', 10)).toBe('a b');
+  });
+
+  test('progress is the host\'s text everywhere; show adds the counts behind a percent', () => {
+    const files = job({ progress: { done: 31, total: 50, unit: 'files', label: null }, progressText: '62%' });
+    expect(jobTable([files], 100, painter(false))).toMatch(/#1\s+running\s+a title\s+62%/);
+    expect(jobSummary(files, painter(false))).toMatch(/progress\s+62% \(31\/50 files\)/);
+    expect(waitLine(files, 100, painter(false))).toMatch(/▓+░+ {2}62% ETA 2m/);
+    const count = job({ progress: { done: 31, total: null, unit: 'files', label: null }, progressText: '31 files' });
+    expect(jobTable([count], 100, painter(false))).toMatch(/a title\s+31 files/);
+    expect(jobSummary(count, painter(false))).toMatch(/progress\s+31 files\n/);
+    expect(waitLine(count, 100, painter(false))).toMatch(/running\s+31 files ETA 2m/);
+    // the text is read, never recomputed from progress
+    expect(jobTable([job({ progressText: 'host' })], 100, painter(false))).toMatch(/a title\s+host\s/);
+  });
+
+  test('show names what a job asks of you in the shared words', () => {
+    expect(jobSummary(job({ status: 'failed', activity: 'exited with code 1', attention: 'needs-you' }), painter(false))).toMatch(/status\s+failed · exited with code 1 · needs you\n/);
+    expect(jobSummary(job({ status: 'succeeded', activity: 'done', attention: 'unread-result' }), painter(false))).toMatch(/status\s+succeeded · done · unread result\n/);
+    expect(jobSummary(job({ status: 'succeeded', activity: 'done', attention: null }), painter(false))).toMatch(/status\s+succeeded · done\n/);
   });
 
   test('colour only when asked', () => {

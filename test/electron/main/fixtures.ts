@@ -1,3 +1,4 @@
+import { progressText } from '../../../electron/contract/format';
 import { attentionOf } from '../../../electron/contract/status';
 import type { Approval, Job, JobStatus, StatusSummary } from '../../../electron/contract/job';
 
@@ -29,8 +30,9 @@ export function job(over: Partial<Job> & { id: number }): Job {
     resultSummary: null,
     plan: [],
     unread: false,
-    progressText: null,
     ...over,
+    // the host's derived fields, computed as the host does unless a test sets them
+    progressText: over.progressText !== undefined ? over.progressText : progressText(over.progress ?? null),
     attention: over.attention !== undefined ? over.attention : attentionOf(over.status ?? 'queued', over.unread ?? false, over.resultSummary?.type ?? null),
   };
 }

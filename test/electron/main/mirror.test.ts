@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { KEEP_PROBLEMS, KEEP_RECENT, applyEvent, createMirror, snapshotOf } from '../../../electron/main/mirror';
+import type { Job } from '../../../electron/contract/job';
+import { KEEP_PROBLEMS, KEEP_RECENT, type MirrorSource, applyEvent, createMirror, loadMirror, snapshotOf } from '../../../electron/main/mirror';
 import { approval, job, status } from './fixtures';
 
 const empty = () => createMirror({ jobs: [], approvals: [], status: status() });
@@ -58,6 +59,30 @@ describe('mirror', () => {
     expect(m.status.queue).toEqual({ paused: true, concurrency: 3, running: 1 });
     expect(m.status.line).toBe('1 running');
     expect(applyEvent(m, { type: 'log', jobId: 1, attempt: 1, size: 10 })).toBe(false);
+  });
+
+  test('loadMirror reads active, recent and needs-you jobs and open questions, never the whole queue', async () => {
+    const calls: unknown[] = [];
+    const lists: Record<string, Job[]> = {
+      'running,waiting': [job({ id: 1, status: 'running' }), job({ id: 2, status: 'waiting' })],
+      'succeeded,failed,cancelled,interrupted': [job({ id: 3, status: 'succeeded', finishedAt: 9 })],
+      // the host's attention decides: a job it no longer marks is not kept as "needs you"
+      'failed,interrupted': [job({ id: 4, status: 'failed', unread: true, finishedAt: 8 }), job({ id: 5, status: 'failed', unread: true, attention: null, finishedAt: 7 })],
+    };
+    const source: MirrorSource = {
+      call: (async (method: string, input: { status?: string[] }, ctx: { by: string }) => {
+        calls.push([method, input, ctx.by]);
+        if (method === 'status') return status({ line: '1 running' });
+        if (method === 'approvals') return { approvals: [approval({ id: 9, jobId: 2 })] };
+        return { jobs: lists[input.status!.join(',')] };
+      }) as MirrorSource['call'],
+    };
+    const m = await loadMirror(source);
+    expect([...m.jobs.keys()].sort()).toEqual([1, 2, 3, 4]);
+    expect([...m.approvals.keys()]).toEqual([9]);
+    expect(m.status.line).toBe('1 running');
+    expect(calls).toContainEqual(['list', { status: ['failed', 'interrupted'], unread: true, order: 'newest', limit: KEEP_PROBLEMS }, 'tray']);
+    expect(calls.every((c) => (c as [string, unknown, string])[2] === 'tray')).toBe(true);
   });
 
   test('removed jobs disappear', () => {

@@ -6,14 +6,36 @@ import { approval, job } from './fixtures';
 const START = 1_000_000;
 const finished = (id: number, status: 'succeeded' | 'failed' | 'interrupted' | 'cancelled', over = {}): HostEvent => ({
   type: 'job',
-  job: job({ id, title: `Job ${id}`, status, finishedAt: START + id, activity: status === 'succeeded' ? 'done in 2m 14s: 3 files changed' : 'x', error: status === 'failed' ? 'exited with code 3' : null, ...over }),
+  // the host sends a just-finished job unread
+  job: job({ id, title: `Job ${id}`, status, unread: true, finishedAt: START + id, activity: status === 'succeeded' ? 'done in 2m 14s: 3 files changed' : 'x', error: status === 'failed' ? 'exited with code 3' : null, ...over }),
 });
 
 describe('notificationsFor', () => {
   test('a success: title names the job, body reuses the activity wording', () => {
     const notes = notificationsFor(createNotifyMemory(START), [finished(12, 'succeeded')]);
     expect(notes).toEqual([
-      { key: 'job:12:1', title: '#12 Job 12', body: 'Done in 2m 14s: 3 files changed', open: { type: 'open-job', id: 12 }, kind: 'finished', outcome: 'succeeded' },
+      { key: 'job:12:1', title: '#12 Job 12', body: 'Done in 2m 14s: 3 files changed', open: { type: 'open-job', id: 12 }, kind: 'finished', outcome: 'succeeded', attention: null },
+    ]);
+  });
+
+  test('"needs you" and "result ready" are the host\'s job.attention, not re-derived here', () => {
+    const report = { resultSummary: { type: 'report' as const, summary: 'r' } };
+    const notes = notificationsFor(createNotifyMemory(START), [
+      finished(1, 'succeeded', report),
+      finished(2, 'succeeded', { resultSummary: { type: 'none', summary: 'x' } }),
+      finished(3, 'failed'),
+      finished(4, 'interrupted'),
+      { type: 'approval', approval: approval({ id: 9, jobId: 5, requestedAt: START }) },
+      // whatever the host says wins, e.g. a job read before its note went out
+      finished(6, 'failed', { attention: null }),
+    ]);
+    expect(notes.map((n) => [n.open.type === 'open-job' ? n.open.id : 0, n.attention])).toEqual([
+      [1, 'unread-result'],
+      [2, null],
+      [3, 'needs-you'],
+      [4, 'needs-you'],
+      [5, 'needs-you'],
+      [6, null],
     ]);
   });
 
@@ -48,7 +70,7 @@ describe('notificationsFor', () => {
     const mem = createNotifyMemory(START);
     const jobs = new Map([[41, job({ id: 41, title: 'Tidy notes' })]]);
     const notes = notificationsFor(mem, [{ type: 'approval', approval: approval({ id: 7, jobId: 41, requestedAt: START + 5, question: 'Write 3 files?' }) }], jobs);
-    expect(notes).toEqual([{ key: 'approval:7', title: '#41 Tidy notes', body: 'Waiting for approval: Write 3 files?', open: { type: 'open-job', id: 41 }, kind: 'approval' }]);
+    expect(notes).toEqual([{ key: 'approval:7', title: '#41 Tidy notes', body: 'Waiting for approval: Write 3 files?', open: { type: 'open-job', id: 41 }, kind: 'approval', attention: 'needs-you' }]);
     expect(notificationsFor(mem, [{ type: 'approval', approval: approval({ id: 7, jobId: 41, requestedAt: START + 5 }) }])).toEqual([]);
     expect(notificationsFor(mem, [{ type: 'approval', approval: approval({ id: 8, jobId: 41, requestedAt: START - 5 }) }])).toEqual([]);
   });
@@ -104,11 +126,11 @@ describe('coalesce', () => {
   test('ten finishing at once become one summary', () => {
     const out = coalesce(many(10, 5));
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ title: '10 jobs finished', body: '8 succeeded · 2 failed', outcome: 'failed', open: { type: 'open-job', id: 5 } });
+    expect(out[0]).toMatchObject({ title: '10 jobs finished', body: '8 succeeded · 2 failed', outcome: 'failed', open: { type: 'open-job', id: 5 }, attention: 'needs-you' });
   });
 
   test('all succeeded: the summary opens the window', () => {
-    expect(coalesce(many(4))[0]).toMatchObject({ body: '4 succeeded', open: { type: 'open' } });
+    expect(coalesce(many(4))[0]).toMatchObject({ body: '4 succeeded', open: { type: 'open' }, attention: null });
   });
 
   test('approvals are summarised separately and listed by id', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import type { Job } from '../../../electron/contract/job';
 import {
   type MenuEntry,
   type Snapshot,
@@ -6,7 +7,6 @@ import {
   clip,
   macTitle,
   menuKey,
-  progressText,
   relabelDelay,
   trayMenuModel,
   trayState,
@@ -114,6 +114,22 @@ describe('trayMenuModel', () => {
     expect(l).not.toContain('Recent');
   });
 
+  test('Needs you lists exactly the jobs the host marks needs-you; unread results stay in Recent', () => {
+    const s = snap({
+      jobs: [
+        job({ id: 1, title: 'Report', status: 'succeeded', unread: true, resultSummary: { type: 'report', summary: 'r' }, finishedAt: NOW - 1000 }),
+        job({ id: 2, title: 'Nothing', status: 'succeeded', unread: true, resultSummary: { type: 'none', summary: 'x' }, finishedAt: NOW - 2000 }),
+        job({ id: 3, title: 'Seen', status: 'failed', unread: false, error: 'exited with code 1', finishedAt: NOW - 3000 }),
+        job({ id: 4, title: 'Broke', status: 'interrupted', unread: true, error: 'interrupted: the host stopped while it ran', finishedAt: NOW - 4000 }),
+      ],
+    });
+    const entries = trayMenuModel(s, NOW, { perSection: 10 }).entries;
+    const l = labels(entries);
+    const section = l.slice(l.indexOf('Needs you') + 1, l.indexOf('Recent'));
+    expect(section).toEqual(['#4 Broke: interrupted: the host stopped while it ran']);
+    expect(l.slice(l.indexOf('Recent') + 1).filter((x) => x.startsWith('#')).map((x) => x.split(' ')[0])).toEqual(['#1', '#2', '#3']);
+  });
+
   test('falls back to the activity line for the question when the approval is not known', () => {
     const s = snap({ jobs: [job({ id: 3, title: 'Ship', status: 'waiting', activity: 'waiting for approval: Deploy to prod?' })] });
     expect(labels(trayMenuModel(s, NOW).entries)).toContain('#3 Ship: Deploy to prod?');
@@ -173,11 +189,13 @@ describe('menuKey', () => {
 });
 
 describe('helpers', () => {
-  test('progressText: percent with a total, count with a unit, else nothing', () => {
-    expect(progressText(job({ id: 1, progress: { done: 3, total: 10, unit: null, label: null } }))).toBe('30%');
-    expect(progressText(job({ id: 1, progress: { done: 12, total: null, unit: 'files', label: null } }))).toBe('12 files');
-    expect(progressText(job({ id: 1, progress: { done: 12, total: null, unit: null, label: null } }))).toBeNull();
-    expect(progressText(job({ id: 1, progress: { done: 15, total: 10, unit: null, label: null } }))).toBe('100%');
+  test('Working rows show the host\'s progress text as is (the same words as errand ls and the window)', () => {
+    const row = (over: Partial<Job>): string => labels(trayMenuModel(snap({ jobs: [job({ id: 1, title: 't', status: 'running', ...over })] }), NOW).entries)[3]!;
+    expect(row({ progress: { done: 3, total: 10, unit: null, label: null } })).toBe('#1 t · 30%');
+    expect(row({ progress: { done: 12, total: null, unit: 'files', label: null } })).toBe('#1 t · 12 files');
+    expect(row({ progress: { done: 12, total: null, unit: null, label: null } })).toBe('#1 t · 12');
+    // read from job.progressText, never recomputed from progress
+    expect(row({ progress: { done: 1, total: 2, unit: null, label: null }, progressText: 'host words' })).toBe('#1 t · host words');
   });
   test('clip collapses whitespace and control characters', () => {
     expect(clip('a\u0007\n  b', 10)).toBe('a b');
