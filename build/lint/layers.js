@@ -7,15 +7,26 @@ import path from 'node:path';
 const NODE = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 const isNode = (spec) => NODE.has(spec) || spec.startsWith('node:');
 
-/** layer → which layers and which packages it may import. `packages: null` = any package not denied. */
+// The contract modules that load zod when imported for their values; the client layer
+// (the CLI's and the window's hot path) may take only their types.
+const ZOD_MODULES = ['electron/contract/api', 'electron/contract/job', 'electron/contract/events', 'electron/contract/validate', 'electron/contract/index', 'electron/contract'];
+
+/**
+ * layer → which layers and which packages it may import. `packages: null` = any package
+ * not denied; `typesOnly`: modules it may import only with `import type`. The client's
+ * Node-only part (sockets, paths) is a layer of its own, so the renderer and the preload
+ * can take the client but never its node/ folder. A longer prefix is listed first.
+ */
 export const LAYERS = {
   'electron/contract': { layers: ['electron/contract'], packages: ['zod'], node: false },
   'electron/core': { layers: ['electron/core', 'electron/contract'], packages: ['better-sqlite3', 'zod'], node: true },
-  'electron/host': { layers: ['electron/host', 'electron/core', 'electron/contract'], packages: ['ws', 'zod'], node: true },
-  'electron/main': { layers: ['electron/main', 'electron/host', 'electron/contract'], packages: ['electron', 'electron-log', 'electron-log/main'], node: true },
-  'electron/preload': { layers: ['electron/preload', 'electron/contract'], packages: ['electron'], node: false },
-  'electron/cli': { layers: ['electron/cli', 'electron/contract', 'electron/host'], packages: ['commander'], node: true },
-  renderer: { layers: ['renderer', 'electron/contract'], packages: null, deny: ['electron', 'better-sqlite3', 'ws', 'electron-log'], node: false },
+  'electron/client/node': { layers: ['electron/client/node', 'electron/client', 'electron/contract'], packages: [], node: true, typesOnly: ZOD_MODULES },
+  'electron/client': { layers: ['electron/client', 'electron/contract'], packages: [], node: false, typesOnly: ZOD_MODULES },
+  'electron/host': { layers: ['electron/host', 'electron/core', 'electron/client', 'electron/client/node', 'electron/contract'], packages: ['ws', 'zod'], node: true },
+  'electron/main': { layers: ['electron/main', 'electron/host', 'electron/client', 'electron/client/node', 'electron/contract'], packages: ['electron', 'electron-log', 'electron-log/main'], node: true },
+  'electron/preload': { layers: ['electron/preload', 'electron/client', 'electron/contract'], packages: ['electron'], node: false },
+  'electron/cli': { layers: ['electron/cli', 'electron/contract', 'electron/client', 'electron/client/node', 'electron/host'], packages: ['commander'], node: true },
+  renderer: { layers: ['renderer', 'electron/client', 'electron/contract'], packages: null, deny: ['electron', 'better-sqlite3', 'ws', 'electron-log'], node: false },
 };
 
 function layerOf(file, root) {
@@ -33,8 +44,11 @@ export function checkImport(file, spec, root) {
   if (!from) return null;
   const rule = LAYERS[from];
   if (spec.startsWith('.') || spec.startsWith('/')) {
-    const target = layerOf(path.resolve(path.dirname(file), spec), root);
+    const resolved = path.resolve(path.dirname(file), spec);
+    const target = layerOf(resolved, root);
     if (target && !rule.layers.includes(target)) return `${from} may not import ${target} (DESIGN.md §4)`;
+    const rel = path.relative(root, resolved).split(path.sep).join('/').replace(/\.(ts|js)$/, '');
+    if (rule.typesOnly?.includes(rel)) return `${from} may import ${rel} only with \`import type\` (it loads zod; DESIGN.md §4)`;
     if (!target && !path.resolve(path.dirname(file), spec).startsWith(path.resolve(root, from))) {
       return `${from} may not import ${spec}: outside the layer table (DESIGN.md §4)`;
     }

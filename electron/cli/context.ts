@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrandError } from '../contract/errors';
-import { defaultHome, socketPath } from '../host/paths';
+import { defaultHome, socketPath } from '../client/node/paths';
+import type { Session } from '../client/session';
 import { connectOrStart } from './autostart';
-import type { Client } from '../host/socket-client';
 
 export interface Globals {
   home?: string;
@@ -18,13 +18,13 @@ export function cliEntry(): string {
   return fs.realpathSync(process.argv[1]!);
 }
 
-export async function client(g: Globals, opts: { start?: boolean } = {}): Promise<Client> {
+export async function client(g: Globals, opts: { start?: boolean } = {}): Promise<Session> {
   const home = resolveHome(g);
   return connectOrStart(home, socketPath(home), cliEntry(), opts);
 }
 
 /** Runs fn with a connected client and closes it afterwards. */
-export async function withClient<T>(g: Globals, fn: (c: Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(g: Globals, fn: (c: Session) => Promise<T>): Promise<T> {
   const c = await client(g);
   try {
     return await fn(c);

@@ -57,10 +57,11 @@ program
 
 program
   .command('ls')
-  .description('list jobs')
+  .description('list jobs: every unfinished one and the newest finished')
   .option('--status <list>', 'only these statuses (comma-separated)')
-  .option('--json', 'print JSON')
-  .action(async (o, c: Command) => (await jobs()).ls(globals(c), o));
+  .option('--all', 'every finished job too, not only the newest 50')
+  .option('--json', 'print every matching job as JSON')
+  .action(async (o, c: Command) => (await import('./commands/ls')).ls(globals(c), o));
 
 program
   .command('show')

@@ -1,12 +1,13 @@
+import { type MethodName, methods } from '../contract/api';
 import { ErrandError, isErrandError } from '../contract/errors';
 import { PROTOCOL_VERSION } from '../contract/protocol';
+import { validate } from '../contract/validate';
 import type { RequestFrame, ServerFrame } from '../contract/wire';
 import { SUBSCRIBE, UNSUBSCRIBE } from '../contract/wire';
+import { frameIdOf } from '../client/frame-id';
 import type { Dispose, Listener } from '../core/event-hub';
 import type { Logger } from '../core/logger';
-import { methods } from '../contract/api';
-import { validate } from '../contract/validate';
-import { type Handlers, dispatch } from './api';
+import type { CallContext, Handlers } from './api';
 
 export interface ConnectionDeps {
   handlers: Handlers;
@@ -16,15 +17,21 @@ export interface ConnectionDeps {
   by: string;
 }
 
+const MiB = 1024 * 1024;
+
 /**
  * One client's session, independent of the transport: parses frames, enforces the
- * hello handshake, dispatches, and forwards events while subscribed.
+ * hello handshake, dispatches, and forwards events while subscribed. A handler that
+ * returns a value is answered in the same turn, so on one connection whatever the
+ * client reads later (a reply or an event) is newer; only real promises wait. When the
+ * connection closes, its signal aborts whatever its requests still wait for.
  */
 export class Connection {
   private greeted = false;
   private by: string;
   private unsubscribe: Dispose | null = null;
   private closed = false;
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly deps: ConnectionDeps,
@@ -34,7 +41,7 @@ export class Connection {
   }
 
   /** Handles one raw frame; never throws. */
-  async receive(raw: string): Promise<void> {
+  receive(raw: string): void {
     let frame: RequestFrame;
     try {
       const parsed: unknown = JSON.parse(raw);
@@ -43,31 +50,47 @@ export class Connection {
       }
       frame = parsed as RequestFrame;
     } catch (e) {
-      this.reply(null, isErrandError(e) ? e : new ErrandError('invalid_input', 'Malformed frame: not JSON.'));
+      // answer the id when the frame's first bytes name one, so its caller does not wait forever
+      this.reply(frameIdOf(raw.slice(0, 64)), isErrandError(e) ? e : new ErrandError('invalid_input', 'Malformed frame: not JSON.'));
       return;
     }
+    let out: unknown;
     try {
-      this.reply(frame.id, undefined, await this.handle(frame));
+      out = this.handle(frame);
     } catch (e) {
       this.reply(frame.id, e);
+      return;
     }
+    if (isThenable(out)) {
+      out.then(
+        (r) => this.reply(frame.id, undefined, r),
+        (e: unknown) => this.reply(frame.id, e),
+      );
+    } else this.reply(frame.id, undefined, out);
   }
 
-  oversize(limit: number): void {
-    this.reply(null, new ErrandError('invalid_input', `Frame larger than ${limit} bytes was dropped.`));
+  /** A frame over the transport's limit was dropped; `head` is its first bytes, which usually name its id. */
+  oversize(limit: number, head = ''): void {
+    this.reply(
+      frameIdOf(head),
+      new ErrandError('invalid_input', `Frame larger than ${Math.round(limit / MiB)} MB was dropped; send less per call (fewer jobs or ids per request).`),
+    );
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    // approval waiters and other long calls of this client let go
+    this.abort.abort(new ErrandError('busy', 'The client closed its connection.'));
   }
 
-  private async handle(f: RequestFrame): Promise<unknown> {
+  private handle(f: RequestFrame): unknown {
     if (f.method === 'hello') {
       // Synchronous on purpose: a client may pipeline requests right behind hello, and
       // they must see the handshake done.
-      const r = this.deps.handlers.hello(validate(methods.hello.input, f.params ?? {}, 'hello input'), { by: this.by });
+      const r = this.deps.handlers.hello(validate(methods.hello.input, f.params ?? {}, 'hello input'), this.context());
       this.greeted = true;
       const client = (f.params as { client?: unknown }).client;
       if (typeof client === 'string' && client) this.by = client.slice(0, 60);
@@ -85,7 +108,11 @@ export class Connection {
       this.unsubscribe = null;
       return { ok: true };
     }
-    return dispatch(this.deps.handlers, f.method, f.params, { by: this.by });
+    return dispatchNow(this.deps.handlers, f.method, f.params, this.context());
+  }
+
+  private context(): CallContext {
+    return { by: this.by, signal: this.abort.signal };
   }
 
   private reply(id: number | null, err: unknown, result?: unknown): void {
@@ -99,3 +126,19 @@ export class Connection {
     this.send({ id, error: e.toJSON() });
   }
 }
+
+/**
+ * api.ts's dispatch without its `async`: validates and calls the handler, returning
+ * its value as is (a promise only when the handler is async), so a plain value is
+ * answered in the same turn.
+ */
+function dispatchNow(handlers: Handlers, method: string, params: unknown, ctx: CallContext): unknown {
+  if (!Object.hasOwn(methods, method)) {
+    throw new ErrandError('invalid_input', `Unknown method ${JSON.stringify(method)}. This host speaks protocol v${PROTOCOL_VERSION}.`, 'method');
+  }
+  const name = method as MethodName;
+  const input = validate(methods[name].input, params ?? {}, `${name} input`);
+  return (handlers[name] as (input: unknown, ctx: CallContext) => unknown)(input, ctx);
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';

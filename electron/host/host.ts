@@ -4,7 +4,7 @@ import type { Input, MethodName, Output } from '../contract/api';
 import { Engine } from '../core/engine';
 import type { Dispose, Listener } from '../core/event-hub';
 import { type Logger, silentLogger } from '../core/logger';
-import { socketPath } from '../core/paths';
+import { socketPath } from '../client/node/paths';
 import { type CallContext, type Handlers, createHandlers, dispatch } from './api';
 import { acquireLock } from './lock';
 import { type SocketServer, serveSocket } from './socket-server';

@@ -144,7 +144,7 @@ export async function serveUi(opts: ServeUiOptions): Promise<UiServer> {
     // One frame per message; ws enforces MAX_FRAME_BYTES (maxPayload) and closes with 1009 above it.
     ws.on('message', (data) => {
       const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
-      void conn.receive(text);
+      conn.receive(text);
     });
     ws.on('error', (e) => log.debug('ui websocket error', e));
     ws.on('close', () => {

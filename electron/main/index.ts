@@ -7,9 +7,9 @@ import path from 'node:path';
 import { BrowserWindow, Menu, Notification, Tray, app, dialog, globalShortcut, ipcMain, nativeImage, nativeTheme, shell } from 'electron';
 import type { HostEvent } from '../contract/events';
 import { type HostLike, startHost } from '../host/host';
-import { attachHost } from '../host/remote-host';
+import { attachHost } from './attached-host';
 import { cliShim, writeShim } from './cli-shim';
-import { type ShellCommand, SHELL_CHANNEL, forwardEvents, registerIpc } from './ipc';
+import { type ShellCommand, SHELL_CHANNEL, registerIpc } from './ipc';
 import { createLoginItem, startHidden } from './login-item';
 import { quitPrompt, startupFailure } from './lifecycle';
 import { type AppLogger, setupLogging } from './logging';
@@ -21,6 +21,7 @@ import { registerShortcuts } from './shortcuts';
 import { throttle } from './throttle';
 import { type TrayAction, type TrayState, badgeCount, macTitle, menuKey, relabelDelay, trayMenuModel, trayState } from './tray-model';
 import { createWindow, preloadPath, rendererTarget, reveal, sendWhenLoaded } from './window';
+import { type OpenLink, hostLink, socketRelay } from './window-link';
 
 const platform = process.platform;
 app.setName('Errand');
@@ -29,22 +30,73 @@ app.setName('Errand');
 const home = resolveHome(process.env, app.getPath('userData'));
 if (home !== app.getPath('userData')) app.setPath('userData', home);
 
+/**
+ * What quitting must undo, filled in as start-up goes: the host (its lock above all) and
+ * the pieces to stop before it closes and after. The quit handling exists before any of
+ * them, so a start-up that fails half-way still closes whatever it had started.
+ */
+interface Running {
+  host: HostLike | null;
+  quitting: boolean;
+  beforeClose: (() => void)[];
+  willQuit: (() => void)[];
+}
+const run: Running = { host: null, quitting: false, beforeClose: [], willQuit: [] };
+
 if (!app.requestSingleInstanceLock()) {
   // A second launch: the first instance shows its window (second-instance below).
   app.quit();
 } else {
   const { log, hostLog } = setupLogging(home, app.isPackaged);
-  app.whenReady().then(
-    () => main(log, hostLog),
-    (e: unknown) => log.error('app failed to become ready', e),
-  );
+  const closeHost = quitHandling(log);
+  app
+    .whenReady()
+    .then(() => main(log, hostLog))
+    .catch(async (e: unknown) => {
+      const f = startupFailure(e);
+      log.error(f.title, e);
+      dialog.showErrorBox(f.title, f.message);
+      await closeHost();
+      app.exit(1);
+    });
+}
+
+/** Registers the quit handling; returns the function that closes the host once. */
+function quitHandling(log: AppLogger): () => Promise<void> {
+  let closing: Promise<void> | null = null;
+  let hostClosed = false;
+  const each = (fns: (() => void)[]): void => {
+    for (const fn of fns.splice(0)) {
+      try {
+        fn();
+      } catch (e) {
+        log.error('shutdown step failed', e);
+      }
+    }
+  };
+  const closeHost = (): Promise<void> =>
+    (closing ??= (async () => {
+      const host = run.host;
+      each(run.beforeClose);
+      if (host) await host.close().catch((err: unknown) => log.error('host did not close cleanly', err));
+      hostClosed = true;
+    })());
+  app.on('before-quit', (e) => {
+    run.quitting = true;
+    if (!run.host || hostClosed) return;
+    // Hold the quit until the host has stopped its jobs and closed the store.
+    e.preventDefault();
+    if (closing) return;
+    void closeHost().finally(() => app.quit());
+  });
+  app.on('will-quit', () => each(run.willQuit));
+  return closeHost;
 }
 
 async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
   const layout = { isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath(), env: process.env };
   const icons = iconsDir(layout);
   const target = rendererTarget(layout);
-  let quitting = false;
   let window: BrowserWindow | null = null;
 
   if (platform === 'darwin') app.dock?.hide();
@@ -61,26 +113,26 @@ async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
   }
 
   let host: HostLike;
+  let openLink: OpenLink;
   try {
-    host = await startHost({ home, nativeBinding: sqliteBinding(layout), logger: hostLog, binDir });
+    const own = await startHost({ home, nativeBinding: sqliteBinding(layout), logger: hostLog, binDir });
+    run.host = host = own;
+    openLink = hostLink(own, hostLog);
   } catch (e) {
     // A host the CLI started already owns the store: use it over its socket rather than refuse.
     const attached = (e as { code?: unknown }).code === 'busy' ? await attachHost(home).catch(() => null) : null;
-    if (!attached) {
-      const f = startupFailure(e);
-      log.error(f.title, e);
-      dialog.showErrorBox(f.title, f.message);
-      app.exit(1);
-      return;
-    }
+    if (!attached) throw e;
     log.info(`attached to the Errand host already running for ${home}`);
-    host = attached;
+    run.host = host = attached;
+    openLink = socketRelay(attached.socketPath);
   }
+  // `errand shutdown` from a terminal stops the host; the app follows.
+  void host.closed.then(() => app.quit());
 
   // --- window -------------------------------------------------------------------------
   const ensureWindow = (): BrowserWindow => {
     if (window && !window.isDestroyed()) return window;
-    window = createWindow({ BrowserWindow, shell, target, preload: preloadPath(app.getAppPath()), icon: appIconFile(icons), platform, isQuitting: () => quitting, log });
+    window = createWindow({ BrowserWindow, shell, target, preload: preloadPath(app.getAppPath()), icon: appIconFile(icons), platform, isQuitting: () => run.quitting, log });
     window.on('closed', () => (window = null));
     return window;
   };
@@ -94,8 +146,8 @@ async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
   };
   const shellCommand = (cmd: ShellCommand): void => sendWhenLoaded(showWindow(), SHELL_CHANNEL, cmd);
 
-  registerIpc(ipcMain, host, target, log);
-  forwardEvents(host, () => (window && !window.isDestroyed() ? window.webContents : null));
+  // each window gets its own connection: the same frames as the socket, in order
+  run.beforeClose.push(registerIpc(ipcMain, openLink, target, log));
 
   // --- state mirror ---------------------------------------------------------------------
   // Subscribe first and replay afterwards, so nothing that happens during the initial
@@ -228,33 +280,12 @@ async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
     app.quit();
   }
 
-  let hostClosed = false;
-  let closingHost = false;
-  // `errand shutdown` from a terminal stops the host; the app follows.
-  void host.closed.then(() => {
-    if (closingHost) return;
-    hostClosed = true;
-    app.quit();
-  });
-  app.on('before-quit', (e) => {
-    quitting = true;
-    if (hostClosed) return;
-    // Hold the quit until the host has stopped its jobs and closed the store.
-    e.preventDefault();
-    if (closingHost) return;
-    closingHost = true;
+  run.beforeClose.push(() => {
     batcher.dispose();
     refresh.cancel();
     if (relabelTimer) clearTimeout(relabelTimer);
-    host
-      .close()
-      .catch((err: unknown) => log.error('host did not close cleanly', err))
-      .finally(() => {
-        hostClosed = true;
-        app.quit();
-      });
   });
-  app.on('will-quit', () => {
+  run.willQuit.push(() => {
     shortcuts.dispose();
     globalShortcut.unregisterAll();
     tray.destroy();

@@ -1,29 +1,22 @@
-// The renderer's IPC door: one invoke channel in, one event channel out, one shell
-// channel for "open job #12" style commands from the tray. The sender is checked on
-// every call, and errors come back as data, never as a thrown IPC error, so the
-// renderer keeps their code and field (see electron/contract/bridge.ts).
+// The renderer's IPC door: text frames in on one channel and out on another (the
+// socket's frames, in order), one host connection per window, and a shell channel for
+// "open job #12" style commands from the tray. The sender is checked on every message.
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import type { MethodName } from '../contract/api';
-import type { BridgeReply, ShellCommand } from '../contract/bridge';
-import { ERROR_CODES, type ErrorPayload } from '../contract/errors';
-import type { HostEvent } from '../contract/events';
-import type { Host } from '../host/host';
+import type { IpcMain, IpcMainEvent, WebContents } from 'electron';
+import { IPC, type ShellCommand } from '../contract/bridge';
+import { ErrandError } from '../contract/errors';
+import { frameIdOf } from '../client/frame-id';
+import type { FrameLink, OpenLink } from './window-link';
 import type { RendererTarget } from './window';
 
-export const CALL_CHANNEL = 'errand:call';
-export const EVENT_CHANNEL = 'errand:event';
-export const SHELL_CHANNEL = 'errand:shell';
+export const SHELL_CHANNEL = IPC.shell;
 
 /** Commands the shell sends the job window; the contract defines them for both ends. */
 export type { ShellCommand };
 
-export type Reply = BridgeReply<unknown>;
-
 interface Logger {
   warn(msg: string, ...rest: unknown[]): void;
-  error(msg: string, ...rest: unknown[]): void;
 }
 
 /** The frame that sent an IPC message: its URL and whether it is a top-level frame. */
@@ -60,52 +53,78 @@ export function isTrustedSender(frame: SenderFrame | null | undefined, target: R
   }
 }
 
-/** Any thrown value as the contract's error payload. Unknown errors become "internal". */
-export function toErrorPayload(e: unknown): ErrorPayload {
-  const x = e as { code?: unknown; message?: unknown; field?: unknown } | null;
-  if (x && typeof x.code === 'string' && (ERROR_CODES as readonly string[]).includes(x.code) && typeof x.message === 'string') {
-    const payload: ErrorPayload = { code: x.code as ErrorPayload['code'], message: x.message };
-    if (typeof x.field === 'string') payload.field = x.field;
-    return payload;
-  }
-  const message = e instanceof Error ? e.message : String(e);
-  return { code: 'internal', message: `Internal error: ${message}` };
-}
+type Sender = Pick<WebContents, 'id' | 'send' | 'isDestroyed' | 'once'>;
+export type FrameEvent = Pick<IpcMainEvent, 'senderFrame' | 'reply'> & { sender: Sender };
 
-/** Runs a call and wraps the outcome as { result } or { error }; never rejects. */
-export async function envelope(run: () => Promise<unknown>, log?: Logger): Promise<Reply> {
-  try {
-    return { result: await run() };
-  } catch (e) {
-    const error = toErrorPayload(e);
-    if (error.code === 'internal') log?.error('IPC call failed', e);
-    return { error };
-  }
-}
+/**
+ * The IPC side of the frame transport: a link per window (by webContents), opened by the
+ * page (a reload opens a fresh one), closed with the page or when it asks. Messages from
+ * any other frame are refused; a refused request still gets an error reply with its id.
+ */
+export function frameIpc(openLink: OpenLink, target: RendererTarget, log?: Logger) {
+  const links = new Map<number, FrameLink>();
+  const watched = new WeakSet<Sender>();
 
-export type CallHost = Pick<Host, 'call'>;
-
-/** The handler behind errand:call, separated from ipcMain so it can be tested with fakes. */
-export function callHandler(host: CallHost, target: RendererTarget, log?: Logger) {
-  return (event: Pick<IpcMainInvokeEvent, 'senderFrame'>, method: unknown, input: unknown): Promise<Reply> => {
-    if (!isTrustedSender(event.senderFrame, target)) {
-      log?.warn(`refused an IPC call from ${event.senderFrame?.url ?? 'a closed frame'}`);
-      return Promise.resolve({ error: { code: 'unauthorized', message: 'This frame may not call Errand.' } });
+  const trusted = (e: FrameEvent, what: string): boolean => {
+    if (isTrustedSender(e.senderFrame, target)) return true;
+    log?.warn(`refused IPC ${what} from ${e.senderFrame?.url ?? 'a closed frame'}`);
+    return false;
+  };
+  const drop = (id: number): void => {
+    const link = links.get(id);
+    links.delete(id);
+    link?.close();
+  };
+  const open = (e: FrameEvent): FrameLink => {
+    const wc = e.sender;
+    drop(wc.id);
+    const link: FrameLink = openLink((frame) => {
+      if (links.get(wc.id) !== link) return;
+      if (frame === null) links.delete(wc.id);
+      if (!wc.isDestroyed()) wc.send(IPC.frame, frame);
+    });
+    links.set(wc.id, link);
+    if (!watched.has(wc)) {
+      watched.add(wc);
+      // the window is gone: its subscription and waiters go with it
+      wc.once('destroyed', () => drop(wc.id));
     }
-    // host.call validates the method name and the input against the contract
-    return envelope(() => host.call(method as MethodName, input as never, { by: 'ui' }), log);
+    return link;
+  };
+
+  return {
+    open: (e: FrameEvent): void => {
+      if (trusted(e, 'open')) open(e);
+    },
+    frame: (e: FrameEvent, text: unknown): void => {
+      if (typeof text !== 'string') return;
+      if (!trusted(e, 'call')) {
+        const err = new ErrandError('unauthorized', 'This frame may not call Errand.');
+        e.reply(IPC.frame, JSON.stringify({ id: frameIdOf(text.slice(0, 64)), error: err.toJSON() }));
+        return;
+      }
+      (links.get(e.sender.id) ?? open(e)).receive(text);
+    },
+    close: (e: FrameEvent): void => {
+      if (trusted(e, 'close')) drop(e.sender.id);
+    },
+    /** Closes every window's link (the host is going away). */
+    dispose: (): void => {
+      for (const id of [...links.keys()]) drop(id);
+    },
   };
 }
 
-export function registerIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, host: CallHost, target: RendererTarget, log?: Logger): () => void {
-  ipcMain.handle(CALL_CHANNEL, callHandler(host, target, log));
-  return () => ipcMain.removeHandler(CALL_CHANNEL);
-}
-
-/** Forwards every host event to the window while it exists; returns the unsubscribe. */
-export function forwardEvents(host: Pick<Host, 'listen'>, contents: () => Pick<WebContents, 'send' | 'isDestroyed'> | null): () => void {
-  return host.listen((event: HostEvent) => {
-    const wc = contents();
-    if (wc && !wc.isDestroyed()) wc.send(EVENT_CHANNEL, event);
-  });
+export function registerIpc(ipcMain: Pick<IpcMain, 'on' | 'removeListener'>, openLink: OpenLink, target: RendererTarget, log?: Logger): () => void {
+  const ipc = frameIpc(openLink, target, log);
+  const on = {
+    [IPC.open]: (e: IpcMainEvent) => ipc.open(e),
+    [IPC.frame]: (e: IpcMainEvent, text: unknown) => ipc.frame(e, text),
+    [IPC.close]: (e: IpcMainEvent) => ipc.close(e),
+  };
+  for (const [channel, fn] of Object.entries(on)) ipcMain.on(channel, fn as never);
+  return () => {
+    for (const [channel, fn] of Object.entries(on)) ipcMain.removeListener(channel, fn as never);
+    ipc.dispose();
+  };
 }

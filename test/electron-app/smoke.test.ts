@@ -1,6 +1,6 @@
 // The real tray app under Playwright's Electron driver: starts on a temporary data
-// dir, shows the locked-down window with the window.errand bridge, answers
-// errand:call, refuses a second instance, and shuts its host down cleanly.
+// dir, shows the locked-down window with the window.errand bridge (frames over IPC),
+// answers the window's calls, refuses a second instance, and shuts its host down cleanly.
 //
 // Skipped, with the reason, when Electron's binary is not installed
 // (ELECTRON_SKIP_BINARY_DOWNLOAD=1) or when Linux has no display to open a window on.
@@ -25,6 +25,22 @@ const SKIP = !EXE
 if (SKIP) process.stderr.write(`test/electron-app/smoke.test.ts skipped: ${SKIP}\n`);
 
 type Bridged = { errand: ErrandBridge };
+/** The page's own app object (renderer/src/main.tsx): its client is a session over the bridge. */
+type Paged = {
+  __errand: {
+    client: { call(method: string, input: unknown): Promise<unknown> };
+    store: { getState(): { jobs: Map<number, { title: string; status: string }> }; subscribe(fn: () => void): () => void };
+  };
+};
+const call = (page: Page, method: string, input: unknown) =>
+  page.evaluate(
+    ([m, i]) =>
+      (window as unknown as Paged).__errand.client.call(m as string, i).then(
+        (result) => ({ result }),
+        (e: { code: string; field?: string; message: string }) => ({ error: { code: e.code, field: e.field, message: e.message } }),
+      ),
+    [method, input] as const,
+  );
 
 describe.skipIf(SKIP !== null)(`tray app smoke test${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {
   let app: ElectronApplication;
@@ -64,30 +80,27 @@ describe.skipIf(SKIP !== null)(`tray app smoke test${SKIP ? ` (skipped: ${SKIP})
       require: typeof (globalThis as { require?: unknown }).require,
       process: typeof (globalThis as { process?: unknown }).process,
     }));
-    expect(shape).toEqual({ bridge: ['call', 'onEvent', 'onShell'], require: 'undefined', process: 'undefined' });
+    expect(shape).toEqual({ bridge: ['close', 'onFrame', 'onShell', 'open', 'send'], require: 'undefined', process: 'undefined' });
   });
 
-  test('errand:call answers status, and errors come back as data', async () => {
-    const status = await page.evaluate(() => (window as unknown as Bridged).errand.call('status', {}));
-    expect(status).toMatchObject({ result: { line: 'idle', needsYou: 0 } });
-    const bad = await page.evaluate(() => (window as unknown as Bridged).errand.call('prioritise', { id: 1, priority: 1e9 }));
-    expect(bad).toMatchObject({ error: { code: 'invalid_input', field: 'priority' } });
+  test('the window’s session answers status, and errors keep their code and field', async () => {
+    expect(await call(page, 'status', {})).toMatchObject({ result: { line: 'idle', attention: { needsYou: 0 } } });
+    expect(await call(page, 'prioritise', { id: 1, priority: 1e9 })).toMatchObject({ error: { code: 'invalid_input', field: 'priority' } });
   });
 
-  test('a job added through the bridge runs and its event reaches the window', async () => {
+  test('a job added from the window runs and its event reaches the window', async () => {
+    await call(page, 'add', { title: 'smoke', command: { shell: 'exit 0' }, cwd: home });
     const finished = await page.evaluate(
-      (cwd) =>
+      () =>
         new Promise<string>((resolve) => {
-          const b = (window as unknown as Bridged).errand;
-          const off = b.onEvent((e) => {
-            if (e.type === 'job' && e.job.status === 'succeeded') {
-              off();
-              resolve(e.job.title);
-            }
-          });
-          void b.call('add', { title: 'smoke', command: { shell: 'exit 0' }, cwd });
+          const { store } = (window as unknown as Paged).__errand;
+          const check = (): boolean => {
+            const j = [...store.getState().jobs.values()].find((x) => x.title === 'smoke' && x.status === 'succeeded');
+            if (j) resolve(j.title);
+            return Boolean(j);
+          };
+          if (!check()) store.subscribe(() => void check());
         }),
-      home,
     );
     expect(finished).toBe('smoke');
   });
@@ -100,7 +113,7 @@ describe.skipIf(SKIP !== null)(`tray app smoke test${SKIP ? ` (skipped: ${SKIP})
     const second = spawn(EXE!, [ROOT], { cwd: ROOT, env, stdio: 'ignore' });
     const code = await new Promise<number | null>((resolve) => second.on('exit', resolve));
     expect(code).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as Bridged).errand.call('status', {}))).toMatchObject({ result: { line: 'idle' } });
+    expect(await call(page, 'status', {})).toMatchObject({ result: { line: 'idle' } });
   });
 
   test('quitting closes the host: the lock is released', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { ErrorPayload } from '../../electron/contract/errors';
 import { ErrandError } from '../../electron/contract/errors';
 import type { HostEvent } from '../../electron/contract/events';
+import type { ErrandBridge, ShellCommand } from '../../electron/contract/bridge';
 import { bridgeClient } from '../../renderer/src/client/bridge';
 import { createClient } from '../../renderer/src/client/index';
 import type { ConnectionState, Snapshot } from '../../renderer/src/client/types';
@@ -66,7 +67,7 @@ function setup() {
   const states: ConnectionState[] = [];
   const syncs: Snapshot[] = [];
   const events: HostEvent[] = [];
-  const stop = client.start({ onSync: (s) => syncs.push(s), onEvent: (e) => events.push(e), onState: (s) => states.push(s) });
+  const stop = client.start({ onSync: (s) => syncs.push(s), onPage: () => {}, onEvent: (e) => events.push(e), onState: (s) => states.push(s) });
   return { client, sockets, timers, states, syncs, events, stop };
 }
 
@@ -178,7 +179,7 @@ describe('WebSocket client', () => {
       diagnose: async () => answer,
     });
     const states: ConnectionState[] = [];
-    client.start({ onSync: () => {}, onEvent: () => {}, onState: (s) => states.push(s) });
+    client.start({ onSync: () => {}, onPage: () => {}, onEvent: () => {}, onState: (s) => states.push(s) });
     sockets[0]!.drop();
     timers.shift()!();
     sockets[1]!.drop();
@@ -205,58 +206,144 @@ describe('WebSocket client', () => {
   });
 });
 
+/** A scripted preload bridge: the frames the client sends, and the host's frames pushed by the test. */
+class FakeBridge implements ErrandBridge {
+  sent: { id: number; method: string; params: unknown }[] = [];
+  opened = 0;
+  closed = 0;
+  private listeners = new Set<(f: string | null) => void>();
+  open(): void {
+    this.opened++;
+  }
+  close(): void {
+    this.closed++;
+  }
+  send(frame: string): void {
+    this.sent.push(JSON.parse(frame));
+  }
+  onFrame(fn: (f: string | null) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+  push(frame: unknown): void {
+    this.raw(frame === null ? null : JSON.stringify(frame));
+  }
+  raw(text: string | null): void {
+    for (const fn of [...this.listeners]) fn(text);
+  }
+  reply(method: string, result: unknown): void {
+    const f = [...this.sent].reverse().find((x) => x.method === method);
+    if (!f) throw new Error(`no ${method} sent (sent: ${this.sent.map((x) => x.method).join(', ')})`);
+    this.push({ id: f.id, result });
+  }
+}
+
 describe('choosing a client', () => {
   test('Electron bridge first, then the page’s WebSocket; a file:// page without a bridge says it has no host', async () => {
-    const bridge = { call: async () => ({ result: null }) as never, onEvent: () => () => {} };
-    expect(createClient({ errand: bridge, location: { protocol: 'file:', host: '' } }).transport).toBe('bridge');
+    expect(createClient({ errand: new FakeBridge(), location: { protocol: 'file:', host: '' } }).transport).toBe('bridge');
     expect(createClient({ location: { protocol: 'http:', host: '127.0.0.1:7345' } }).transport).toBe('websocket');
     const off = createClient({ location: { protocol: 'file:', host: '' } });
     const states: ConnectionState[] = [];
-    off.start({ onSync: () => {}, onEvent: () => {}, onState: (s) => states.push(s) });
+    off.start({ onSync: () => {}, onPage: () => {}, onEvent: () => {}, onState: (s) => states.push(s) });
     expect(states[0]).toMatchObject({ kind: 'failed', message: expect.stringContaining('errand serve --ui') });
     await expect(off.call('status', {})).rejects.toMatchObject({ code: 'unauthorized' });
   });
 });
 
-describe('Electron bridge client', () => {
-  test('unwraps {result}|{error} envelopes into values and ErrandErrors', async () => {
-    const client = bridgeClient({
-      call: async (method) => (method === 'queue' ? { result: { paused: true, concurrency: 1, running: 0 } } : { error: { code: 'not_found', message: 'No job #9.', field: 'id' } }) as never,
-      onEvent: () => () => {},
+describe('Electron bridge client (frames over IPC)', () => {
+  function start(bridge: FakeBridge) {
+    const timers: (() => void)[] = [];
+    const client = bridgeClient(bridge, { setTimer: (fn) => timers.push(fn), backoff: () => 10 });
+    const got = { syncs: [] as Snapshot[], pages: [] as number[][], events: [] as HostEvent[], states: [] as string[] };
+    const stop = client.start({
+      onSync: (s) => got.syncs.push(s),
+      onPage: (jobs) => got.pages.push(jobs.map((j) => j.id)),
+      onEvent: (e) => got.events.push(e),
+      onState: (s) => got.states.push(s.kind),
     });
-    await expect(client.call('queue', {})).resolves.toEqual({ paused: true, concurrency: 1, running: 0 });
-    await expect(client.call('get', { id: 9 })).rejects.toMatchObject({ code: 'not_found', message: 'No job #9.', field: 'id' });
-  });
-
-  test('syncs from a snapshot and forwards only later events', async () => {
-    let push: (e: HostEvent) => void = () => {};
-    let resolveSnap!: (v: unknown) => void;
-    const client = bridgeClient({
-      call: () => new Promise((r) => (resolveSnap = r)) as never,
-      onEvent: (fn) => {
-        push = fn;
-        return () => (push = () => {});
-      },
-    });
-    const events: HostEvent[] = [];
-    const syncs: Snapshot[] = [];
-    const states: string[] = [];
-    client.start({ onSync: (s) => syncs.push(s), onEvent: (e) => events.push(e), onState: (s) => states.push(s.kind) });
-    push({ type: 'removed', ids: [1] });
-    resolveSnap({ result: snapshot([]) });
+    return { client, got, stop, timers };
+  }
+  async function handshake(b: FakeBridge): Promise<void> {
     await tick();
-    push({ type: 'removed', ids: [2] });
-    expect(syncs).toHaveLength(1);
-    expect(events).toEqual([{ type: 'removed', ids: [2] }]);
-    expect(states).toEqual(['connecting', 'open']);
+    expect(b.opened).toBe(1);
+    b.reply('hello', { protocolVersion: PROTOCOL_VERSION, hostVersion: '0.1.0', pid: 1, home: '/h' });
+    b.reply('subscribe', { ok: true });
+  }
+
+  test('opens a fresh connection, then hello and subscribe as frames; replies become values and ErrandErrors', async () => {
+    const b = new FakeBridge();
+    const { client } = start(b);
+    await handshake(b);
+    expect(b.sent.slice(0, 3).map((x) => x.method)).toEqual(['hello', 'subscribe', 'snapshot']);
+    expect(b.sent[0]!.params).toEqual({ protocolVersion: PROTOCOL_VERSION, client: 'ui' });
+    const q = client.call('queue', {});
+    const g = client.call('get', { id: 9 });
+    b.reply('queue', { paused: true, concurrency: 1, running: 0 });
+    b.push({ id: b.sent.find((x) => x.method === 'get')!.id, error: { code: 'not_found', message: 'No job #9.', field: 'id' } });
+    await expect(q).resolves.toEqual({ paused: true, concurrency: 1, running: 0 });
+    await expect(g).rejects.toMatchObject({ code: 'not_found', message: 'No job #9.', field: 'id' });
   });
 
-  test('passes shell commands through', () => {
-    let fire: ((c: { type: 'new-job' }) => void) | null = null;
-    const client = bridgeClient({ call: async () => ({ result: null }) as never, onEvent: () => () => {}, onShell: (fn) => ((fire = fn), () => {}) });
+  test('syncs from the snapshot, pages in the rest, and forwards only later events, all in frame order', async () => {
+    const b = new FakeBridge();
+    const { got } = start(b);
+    await handshake(b);
+    b.push({ event: { type: 'removed', ids: [1] } }); // part of the snapshot being built
+    const cursor = { part: 2, afterId: 3, taken: 0, finishedLimit: 5000 };
+    b.reply('snapshot', { ...snapshot([job({ id: 3 })]), cursor });
+    expect(got.syncs).toHaveLength(1);
+    expect(got.states).toEqual(['connecting', 'open']);
+    expect(b.sent.at(-1)).toMatchObject({ method: 'snapshotPage', params: { cursor } });
+    // an event read before the page's reply is delivered before the page
+    b.push({ event: { type: 'removed', ids: [2] } });
+    b.reply('snapshotPage', { jobs: [job({ id: 4 }), job({ id: 5 })], cursor: null });
+    expect(got.events).toEqual([{ type: 'removed', ids: [2] }]);
+    expect(got.pages).toEqual([[4, 5]]);
+    expect(b.sent.filter((x) => x.method === 'snapshotPage')).toHaveLength(1);
+  });
+
+  test('the host closing the connection (null frame) rejects pending calls; a new connection resyncs', async () => {
+    const b = new FakeBridge();
+    const { client, got, timers } = start(b);
+    await handshake(b);
+    b.reply('snapshot', snapshot([job({ id: 1 })]));
+    const pending = client.call('status', {});
+    b.push(null);
+    await expect(pending).rejects.toMatchObject({ code: 'busy' });
+    expect(got.states.at(-1)).toBe('reconnecting');
+    timers.shift()!();
+    await tick();
+    expect(b.opened).toBe(2);
+    const hellos = b.sent.filter((x) => x.method === 'hello');
+    b.push({ id: hellos.at(-1)!.id, result: { protocolVersion: PROTOCOL_VERSION, hostVersion: '0.1.0', pid: 1, home: '/h' } });
+    b.reply('subscribe', { ok: true });
+    b.reply('snapshot', snapshot([job({ id: 2 })]));
+    expect(got.syncs.map((x) => x.jobs.map((j) => j.id))).toEqual([[1], [2]]);
+    expect(got.states.at(-1)).toBe('open');
+  });
+
+  test('a malformed frame fails the calls in flight and resyncs, never throws', async () => {
+    const b = new FakeBridge();
+    const { client, got } = start(b);
+    await handshake(b);
+    b.reply('snapshot', snapshot([]));
+    const pending = client.call('status', {});
+    expect(() => b.raw('{"id": 7, "result": ')).not.toThrow();
+    await expect(pending).rejects.toMatchObject({ code: 'internal', message: expect.stringMatching(/malformed frame/) });
+    expect(got.states.at(-1)).toBe('reconnecting');
+  });
+
+  test('stop closes the connection; shell commands pass through', async () => {
+    let fire: ((c: ShellCommand) => void) | null = null;
+    const b = Object.assign(new FakeBridge(), { onShell: (fn: (c: ShellCommand) => void) => ((fire = fn), () => {}) });
+    const { client, stop } = start(b);
+    await handshake(b);
     const got: unknown[] = [];
     client.onShell!((c) => got.push(c));
     fire!({ type: 'new-job' });
     expect(got).toEqual([{ type: 'new-job' }]);
+    stop();
+    expect(b.closed).toBe(1);
+    await expect(client.call('status', {})).rejects.toMatchObject({ code: 'busy' });
   });
 });

@@ -2,12 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Input } from '../../contract/api';
 import { ErrandError } from '../../contract/errors';
+import { MAX_FRAME_BYTES } from '../../contract/protocol';
 import { formatAgo, parseDuration } from '../../contract/format';
-import type { JobStatus } from '../../contract/job';
 import { type Globals, parseId, parseIntArg, print, printJson, withClient } from '../context';
-import { jobSummary, jobTable, painter, statusText, useColor } from '../output';
-
-const STATUSES: readonly JobStatus[] = ['queued', 'held', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'interrupted'];
+import { jobSummary, painter, statusText, useColor } from '../output';
 
 interface AddOptions {
   title?: string;
@@ -78,23 +76,32 @@ export async function batch(g: Globals, file: string, o: { cwd?: string; priorit
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   if (!lines.length) throw new ErrandError('invalid_input', `No commands in ${file === '-' ? 'stdin' : file}: give one shell line per job.`, 'file');
   const jobs = lines.map((line) => ({ ...addInput([line], { ...o, shell: true }), title: line.slice(0, 120) }));
-  // chunks keep each frame well under the size cap (every job carries its environment)
   const ids = await withClient(g, async (c) => {
     const out: number[] = [];
-    for (let i = 0; i < jobs.length; i += 500) out.push(...(await c.call('addMany', { jobs: jobs.slice(i, i + 500) })).ids);
+    for (const chunk of chunks(jobs)) out.push(...(await c.call('addMany', { jobs: chunk })).ids);
     return out;
   });
   print(ids.join('\n'));
 }
 
-export async function ls(g: Globals, o: { status?: string; json?: boolean }): Promise<void> {
-  const status = o.status?.split(',').map((s) => s.trim()) as JobStatus[] | undefined;
-  const bad = status?.find((s) => !STATUSES.includes(s));
-  if (bad) throw new ErrandError('invalid_input', `Unknown status '${bad}'. Use one of: ${STATUSES.join(', ')}.`, 'status');
-  const { jobs } = await withClient(g, (c) => c.call('list', status ? { status } : {}));
-  if (o.json) return printJson(jobs);
-  if (!jobs.length) return print(status ? 'No jobs with that status.' : 'No jobs yet. Add one: errand add -- CMD [ARG...]');
-  print(jobTable(jobs, process.stdout.columns || 100, painter(useColor())));
+/**
+ * Batches of at most 500 jobs and about a quarter of the frame cap: every job carries its
+ * environment, which can be large, and a frame over the cap is refused.
+ */
+function* chunks<T>(items: T[], maxBytes = MAX_FRAME_BYTES / 4): Generator<T[]> {
+  let chunk: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = JSON.stringify(item).length;
+    if (chunk.length && (chunk.length === 500 || bytes + size > maxBytes)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(item);
+    bytes += size;
+  }
+  if (chunk.length) yield chunk;
 }
 
 export async function show(g: Globals, idText: string, o: { json?: boolean }): Promise<void> {
@@ -220,6 +227,6 @@ export async function shutdown(g: Globals): Promise<void> {
     return print('no host running');
   }
   await c.call('shutdown', {});
-  await c.disconnected;
+  await c.closed;
   print('host stopped');
 }

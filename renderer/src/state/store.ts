@@ -48,6 +48,8 @@ export interface AppState {
   sync(snap: Snapshot): void;
   applyEvents(events: readonly HostEvent[]): void;
   upsertJobs(jobs: readonly Job[]): void;
+  /** A further page of the snapshot: each job replaces the one of its id (it is newer than events read before it). */
+  mergePage(jobs: readonly Job[]): void;
   setConn(conn: ConnectionState): void;
   select(id: number | null): void;
   setView(view: ViewKey): void;
@@ -178,6 +180,30 @@ export function createAppStore(): AppStore {
         if (!prev || orderChanged(prev, j)) reorder = true;
       }
       set({ version: s.version + 1, orderVersion: reorder ? s.orderVersion + 1 : s.orderVersion });
+    },
+
+    mergePage(list) {
+      if (!list.length) return;
+      const s = get();
+      let reorder = false;
+      let approvals: Map<number, Approval> | null = null;
+      for (const j of list) {
+        const prev = s.jobs.get(j.id);
+        s.jobs.set(j.id, j);
+        if (!prev || orderChanged(prev, j)) reorder = true;
+        // a question answered since the first page leaves the inbox with it
+        if (j.status !== 'waiting' && (approvals ?? s.approvals).has(j.id)) {
+          approvals ??= new Map(s.approvals);
+          approvals.delete(j.id);
+        }
+      }
+      const patch: Partial<AppState> = { version: s.version + 1 };
+      if (reorder) patch.orderVersion = s.orderVersion + 1;
+      if (approvals) {
+        patch.approvals = approvals;
+        patch.approvalsVersion = s.approvalsVersion + 1;
+      }
+      set(patch);
     },
 
     setConn: (conn) => set({ conn }),

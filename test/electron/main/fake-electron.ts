@@ -5,6 +5,10 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ipcConnector } from '../../../electron/client/ipc';
+import { Session } from '../../../electron/client/session';
+import { type ErrandBridge, IPC } from '../../../electron/contract/bridge';
 
 export const calls: string[] = [];
 /** What the next message box answers (0 = first button) and what was asked. */
@@ -131,6 +135,8 @@ export class BrowserWindow extends EventEmitter {
 }
 export class Tray extends EventEmitter {
   static last: Tray;
+  /** Set by a test to make the next tray fail to start (a start-up failure after the host is up). */
+  static failNext: Error | null = null;
   image: { path: string };
   tooltip = '';
   menu: { template: { label?: string; click?: () => void }[] } | null = null;
@@ -138,6 +144,11 @@ export class Tray extends EventEmitter {
   destroyed = false;
   constructor(image: { path: string }) {
     super();
+    if (Tray.failNext) {
+      const e = Tray.failNext;
+      Tray.failNext = null;
+      throw e;
+    }
     this.image = image;
     Tray.last = this;
   }
@@ -185,13 +196,68 @@ export const electron = {
     showMessageBox: async (o: { message: string; buttons: string[] }) => (dialogs.asked.push({ message: o.message, buttons: o.buttons }), { response: dialogs.response }),
   },
   globalShortcut: { register: (a: string) => (calls.push(`shortcut ${a}`), true), unregister: () => {}, unregisterAll: () => calls.push('unregisterAll') },
-  ipcMain: { handle: (c: string, fn: (...a: unknown[]) => unknown) => handlers.set(c, fn), removeHandler: (c: string) => handlers.delete(c) },
+  ipcMain: { on: (c: string, fn: (...a: unknown[]) => unknown) => handlers.set(c, fn), removeListener: (c: string) => handlers.delete(c) },
   nativeImage: { createFromPath: (p: string) => ({ path: p, setTemplateImage: () => {} }) },
   nativeTheme: Object.assign(new EventEmitter(), { shouldUseDarkColorsForSystemIntegratedUI: true }),
   shell: { openExternal: async () => {} },
 };
 const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (...a: unknown[]) => calls.push(`log.error ${String(a[0])}`) };
 export const log = { transports: { file: {}, console: {} }, errorHandler: { startCatching: () => {} }, scope: () => logger };
+
+/** The built renderer's URL: the one page main trusts. */
+export const trustedPage = (): string => pathToFileURL(path.join(process.cwd(), 'out', 'renderer', 'index.html')).href;
+
+let senders = 0;
+/** A window page talking through main's IPC handlers, as the preload would: a bridge and its webContents. */
+export function fakePage(url = trustedPage()) {
+  const listeners = new Set<(f: string | null) => void>();
+  const sender = Object.assign(new EventEmitter(), {
+    id: 10_000 + ++senders,
+    destroyed: false,
+    isDestroyed() {
+      return this.destroyed;
+    },
+    send: (channel: string, payload: unknown) => {
+      if (channel === IPC.frame) for (const fn of [...listeners]) fn(payload as string | null);
+    },
+  });
+  const event = { sender, senderFrame: { url, parent: null }, reply: (channel: string, payload: unknown) => sender.send(channel, payload) };
+  const on = (channel: string, ...args: unknown[]): void => void handlers.get(channel)?.(event, ...args);
+  const bridge: ErrandBridge = {
+    open: () => on(IPC.open),
+    send: (text) => on(IPC.frame, text),
+    close: () => on(IPC.close),
+    onFrame: (fn) => {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+  /** The page goes away (window closed or crashed). */
+  const destroy = (): void => {
+    sender.destroyed = true;
+    sender.emit('destroyed');
+  };
+  return { sender, bridge, destroy };
+}
+
+/** A window's client session over main's IPC, greeted and ready. */
+export async function windowSession(url = trustedPage()): Promise<Session> {
+  const session = new Session({ client: 'ui', connect: ipcConnector(fakePage(url).bridge) });
+  await new Promise<void>((resolve, reject) => {
+    session.onState((s) => (s.kind === 'open' ? resolve() : s.kind === 'closed' ? reject(s.error ?? new Error(s.reason)) : undefined));
+    session.start();
+  });
+  return session;
+}
+
+/** A call as data ({result} or {error}), for comparing with toMatchObject. */
+export async function reply(session: Session, method: string, input: unknown): Promise<{ result?: unknown; error?: { code: string; message: string; field?: string | undefined } }> {
+  try {
+    return { result: await session.call(method as never, input as never) };
+  } catch (e) {
+    return { error: e as { code: string; message: string } };
+  }
+}
 
 let home: string | null = null;
 

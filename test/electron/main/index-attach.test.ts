@@ -4,7 +4,7 @@
 import { afterAll, expect, test, vi } from 'vitest';
 import { type Host, startHost } from '../../../electron/host/host';
 import { until } from '../../helpers/temp-home';
-import { fakeElectron } from './fake-electron';
+import { fakeElectron, reply, windowSession } from './fake-electron';
 
 vi.mock('electron', async () => (await import('./fake-electron')).fakeElectron().electron);
 vi.mock('electron-log/main', async () => ({ default: (await import('./fake-electron')).fakeElectron().log }));
@@ -23,10 +23,12 @@ test('attaches to the running host: tray shows its state, UI calls go through, q
   await import('../../../electron/main/index');
   await until(() => fake.electron.Tray.last?.tooltip.startsWith('1 running'), 15_000, 'tray tooltip from the attached host');
   expect(fake.calls.some((c) => c.startsWith('error '))).toBe(false);
-  const call = fake.handlers.get('errand:call')!;
-  const sender = { senderFrame: { url: `file://${process.cwd()}/out/renderer/index.html`, parent: null } };
-  const reply = (await call(sender, 'status', {})) as { result?: { line: string }; error?: unknown };
-  expect(reply.result?.line).toMatch(/^1 running/);
+  // the window's frames are relayed to the other host's socket
+  const ui = await windowSession();
+  const r = (await reply(ui, 'status', {})) as { result?: { line: string } };
+  expect(r.result?.line).toMatch(/^1 running/);
+  const added = (await reply(ui, 'add', { command: { shell: 'true' }, cwd: fake.home, title: 'from the window' })) as { result: { id: number } };
+  expect((await other.call('get', { id: added.result.id })).events[0]).toMatchObject({ type: 'created', by: 'ui' });
   fake.electron.app.quit();
   await until(() => fake.calls.some((c) => c.startsWith('exit') || c === 'quit') || fake.electron.app.quitted, 10_000, 'app to quit');
   expect(fake.dialogs.asked).toEqual([]); // no "jobs are running" prompt: they keep running

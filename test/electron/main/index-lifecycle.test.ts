@@ -2,25 +2,25 @@
 // Quit stops the host, which records the running job as interrupted.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, expect, test, vi } from 'vitest';
 import { until } from '../../helpers/temp-home';
-import { fakeElectron } from './fake-electron';
+import type { Session } from '../../../electron/client/session';
+import { fakeElectron, reply, windowSession } from './fake-electron';
 
 vi.mock('electron', async () => (await import('./fake-electron')).fakeElectron().electron);
 vi.mock('electron-log/main', async () => ({ default: (await import('./fake-electron')).fakeElectron().log }));
 const fake = fakeElectron();
 const { app, Tray } = fake.electron;
-const trusted = { senderFrame: { url: pathToFileURL(path.join(process.cwd(), 'out', 'renderer', 'index.html')).href, parent: null } };
-const call = (method: string, input: unknown) => fake.handlers.get('errand:call')!(trusted, method, input) as Promise<{ result?: unknown; error?: unknown }>;
+let ui: Session | null = null;
+const call = async (method: string, input: unknown) => reply((ui ??= await windowSession()), method, input);
 const clickQuit = (): void => Tray.last.menu!.template.find((i) => i.label === 'Quit')!.click!();
 
 afterAll(() => fake.cleanup());
 
 test('Quit with a running job asks first; Cancel keeps it, Quit interrupts it and releases the store', async () => {
   await import('../../../electron/main/index');
-  await until(() => fake.handlers.has('errand:call') && Tray.last?.menu, 15_000, 'the tray app to start');
+  await until(() => fake.handlers.has('errand:frame') && Tray.last?.menu, 15_000, 'the tray app to start');
   const added = (await call('add', { title: 'long', command: { argv: ['sleep', '30'] }, cwd: fake.home })) as { result: { id: number } };
   await until(() => Tray.last.tooltip.startsWith('1 running'), 10_000, 'the job to run');
 

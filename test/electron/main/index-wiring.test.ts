@@ -3,18 +3,27 @@
 // The real-Electron counterpart is test/electron-app/smoke.test.ts.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, test, vi } from 'vitest';
+import type { Session } from '../../../electron/client/session';
+import type { HostEvent } from '../../../electron/contract/events';
 import { until } from '../../helpers/temp-home';
-import { fakeElectron } from './fake-electron';
+import { fakeElectron, reply, windowSession } from './fake-electron';
 
 vi.mock('electron', async () => (await import('./fake-electron')).fakeElectron().electron);
 vi.mock('electron-log/main', async () => ({ default: (await import('./fake-electron')).fakeElectron().log }));
 const fake = fakeElectron();
 
 const { app, BrowserWindow, Tray, Notification } = fake.electron;
-const trusted = { senderFrame: { url: pathToFileURL(path.join(process.cwd(), 'out', 'renderer', 'index.html')).href, parent: null } };
-const call = (method: string, input: unknown) => fake.handlers.get('errand:call')!(trusted, method, input) as Promise<{ result?: unknown; error?: unknown }>;
+let ui: Session | null = null;
+const uiEvents: HostEvent[] = [];
+/** A call from the window, through main's IPC frames, as {result} or {error}. */
+const call = async (method: string, input: unknown) => {
+  if (!ui) {
+    ui = await windowSession();
+    ui.subscribe((e) => uiEvents.push(e));
+  }
+  return reply(ui, method, input);
+};
 const menuLabels = (): string[] => (Tray.last.menu?.template ?? []).map((i) => i.label ?? '---');
 
 afterAll(() => fake.cleanup());
@@ -26,7 +35,7 @@ describe('the tray app, wired to fakes', () => {
     expect(app.getName()).toBe('Errand');
     expect(app.getPath('userData')).toBe(fake.home);
     expect(fs.existsSync(path.join(fake.home, 'errand.db'))).toBe(true);
-    expect(fake.handlers.has('errand:call')).toBe(true);
+    expect([...fake.handlers.keys()].sort()).toEqual(['errand:close', 'errand:frame', 'errand:open']);
     expect(Tray.last.tooltip).toBe('idle');
     expect(Tray.last.image.path).toBe(path.join(process.cwd(), 'build', 'icons', 'tray', 'idle-light.png'));
     expect(menuLabels()).toEqual(['idle', '---', 'New job…', 'Pause queue', 'Open Errand', '---', 'Quit']);
@@ -42,11 +51,10 @@ describe('the tray app, wired to fakes', () => {
     expect(fs.existsSync(path.join(fake.home, 'bin', 'errand'))).toBe(true);
   });
 
-  test('errand:call works from the window; events reach it', async () => {
+  test('the window talks to the host in frames over IPC; another page is refused', async () => {
     const r = await call('status', {});
     expect(r).toMatchObject({ result: { line: 'idle' } });
-    const refused = await (fake.handlers.get('errand:call')!({ senderFrame: { url: 'https://evil.example/', parent: null } }, 'status', {}) as Promise<unknown>);
-    expect(refused).toMatchObject({ error: { code: 'unauthorized' } });
+    await expect(windowSession('https://evil.example/')).rejects.toThrow(/may not call Errand/);
   });
 
   test('a job that fails: tray shows it, and a notification is raised once the window is out of sight', async () => {
@@ -66,7 +74,8 @@ describe('the tray app, wired to fakes', () => {
     await until(() => Tray.last.image.path.endsWith('failed-light.png'), 5000, 'the failed icon');
     expect(menuLabels()).toContain(`#${id} Deploy preview: exited with code 3`);
     expect(app.badge).toBe(1);
-    expect(win.webContents.sent.some(([c, ev]) => c === 'errand:event' && (ev as { type: string }).type === 'job')).toBe(true);
+    // the window's own subscription carried the job's events
+    expect(uiEvents.some((e) => e.type === 'job' && e.job.id === id && e.job.status === 'failed')).toBe(true);
   });
 
   test('a tray row opens its job in the window', async () => {

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, test, vi } from 'vitest';
 import type { ErrandBridge, ShellCommand } from '../../../electron/contract/bridge';
 
 const exposed = new Map<string, unknown>();
-const ipc = Object.assign(new EventEmitter(), { invoke: vi.fn(async (..._args: unknown[]) => ({ result: 'ok' })) });
+const ipc = Object.assign(new EventEmitter(), { send: vi.fn((..._args: unknown[]) => {}) });
 
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
@@ -20,28 +20,32 @@ async function loadBridge(): Promise<ErrandBridge> {
 }
 
 describe('preload bridge', () => {
-  beforeEach(() => ipc.invoke.mockClear());
+  beforeEach(() => ipc.send.mockClear());
 
-  test('exposes exactly call, onEvent and onShell as window.errand', async () => {
+  test('exposes exactly open, send, onFrame, close and onShell as window.errand', async () => {
     const bridge = await loadBridge();
     expect([...exposed.keys()]).toEqual(['errand']);
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'onEvent', 'onShell']);
+    expect(Object.keys(bridge).sort()).toEqual(['close', 'onFrame', 'onShell', 'open', 'send']);
   });
 
-  test('call goes through the one invoke channel', async () => {
+  test('open, send and close go to main as messages on their channels; frames are text', async () => {
     const bridge = await loadBridge();
-    await expect(bridge.call('status', {})).resolves.toEqual({ result: 'ok' });
-    expect(ipc.invoke).toHaveBeenCalledWith('errand:call', 'status', {});
+    bridge.open();
+    bridge.send('{"id":1,"method":"status"}');
+    bridge.close();
+    expect(ipc.send.mock.calls).toEqual([['errand:open'], ['errand:frame', '{"id":1,"method":"status"}'], ['errand:close']]);
   });
 
-  test('onEvent delivers events until unsubscribed', async () => {
+  test('onFrame delivers the host frames in order until unsubscribed; anything but text means closed', async () => {
     const bridge = await loadBridge();
     const seen: unknown[] = [];
-    const off = bridge.onEvent((e) => seen.push(e));
-    ipc.emit('errand:event', {}, { type: 'removed', ids: [1] });
+    const off = bridge.onFrame((f) => seen.push(f));
+    ipc.emit('errand:frame', {}, '{"event":{"type":"removed","ids":[1]}}');
+    ipc.emit('errand:frame', {}, '{"id":1,"result":null}');
+    ipc.emit('errand:frame', {}, null);
     off();
-    ipc.emit('errand:event', {}, { type: 'removed', ids: [2] });
-    expect(seen).toEqual([{ type: 'removed', ids: [1] }]);
+    ipc.emit('errand:frame', {}, '{"id":2,"result":null}');
+    expect(seen).toEqual(['{"event":{"type":"removed","ids":[1]}}', '{"id":1,"result":null}', null]);
   });
 
   test('shell commands sent before anyone listens are delivered on subscribe, once', async () => {
