@@ -1,7 +1,7 @@
 import type { HostEvent } from '../../contract/events';
 import type { Job } from '../../contract/job';
 import { isFinished } from '../../contract/status';
-import type { Client } from '../../host/socket-client';
+import type { Session } from '../../client/session';
 import { type Globals, parseId, parseIntArg, print, printJson, withClient } from '../context';
 import { painter, useColor, waitLine } from '../output';
 
@@ -33,7 +33,7 @@ export async function logs(g: Globals, idText: string, o: { follow?: boolean; at
     let finished = false;
     const wake = signal();
     if (o.follow) {
-      await c.subscribe((e) => {
+      c.subscribe((e) => {
         if ((e.type === 'log' && e.jobId === id) || (e.type === 'job' && e.job.id === id)) {
           if (e.type === 'job') finished = isFinished(e.job.status);
           wake.fire();
@@ -44,7 +44,7 @@ export async function logs(g: Globals, idText: string, o: { follow?: boolean; at
         }
       });
       finished = isFinished((await c.call('get', { id })).job.status);
-      void c.disconnected.then(() => wake.fire());
+      void c.closed.then(() => wake.fire());
     }
     let offset = 0;
     let attempt: number | undefined;
@@ -75,10 +75,10 @@ export async function wait(g: Globals, idTexts: string[], o: { json?: boolean })
   process.exitCode = jobs.every((j) => j.status === 'succeeded') ? 0 : 1;
 }
 
-async function follow(c: Client, ids: number[], render: boolean): Promise<Job[]> {
+async function follow(c: Session, ids: number[], render: boolean): Promise<Job[]> {
   const state = new Map<number, Job>();
   const wake = signal();
-  await c.subscribe((e: HostEvent) => {
+  c.subscribe((e: HostEvent) => {
     if (e.type === 'job' && ids.includes(e.job.id)) {
       state.set(e.job.id, e.job);
       wake.fire();
@@ -86,7 +86,7 @@ async function follow(c: Client, ids: number[], render: boolean): Promise<Job[]>
   });
   for (const id of ids) if (!state.has(id)) state.set(id, (await c.call('get', { id })).job);
   let lost = false;
-  void c.disconnected.then(() => {
+  void c.closed.then(() => {
     lost = true;
     wake.fire();
   });

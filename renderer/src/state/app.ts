@@ -49,9 +49,18 @@ export function createApp(client: ErrandClient, opts: AppOptions = {}): ErrandAp
   const logs = new LogFeeds(client.call.bind(client) as ErrandClient['call']);
   const schedule = opts.schedule ?? defaultSchedule;
   const isVisible = opts.isVisible ?? (() => typeof document === 'undefined' || document.visibilityState !== 'hidden');
-  let queue: HostEvent[] = [];
+  // events and the snapshot's later pages, applied in the order they arrived
+  let queue: (HostEvent | PageItem)[] = [];
   let scheduled = false;
   let openedId: number | null = null;
+
+  const enqueue = (item: HostEvent | PageItem): void => {
+    queue.push(item);
+    if (!scheduled) {
+      scheduled = true;
+      schedule(flush);
+    }
+  };
 
   const flush = (): void => {
     scheduled = false;
@@ -59,9 +68,10 @@ export function createApp(client: ErrandClient, opts: AppOptions = {}): ErrandAp
     const batch = queue;
     queue = [];
     const sel = store.getState().selectedId;
-    store.getState().applyEvents(batch);
+    applyInOrder(store, batch);
     let touchesSelected = false;
     for (const e of batch) {
+      if (e.type === 'page') continue;
       if (e.type === 'log') logs.onLog(e.jobId, e.attempt, e.size);
       else if (e.type === 'job') {
         logs.onJob(e.job.id);
@@ -134,12 +144,11 @@ export function createApp(client: ErrandClient, opts: AppOptions = {}): ErrandAp
           const sel = store.getState().selectedId;
           if (sel !== null) void loadDetail(sel);
         },
+        onPage(jobs) {
+          enqueue({ type: 'page', jobs });
+        },
         onEvent(e) {
-          queue.push(e);
-          if (!scheduled) {
-            scheduled = true;
-            schedule(flush);
-          }
+          enqueue(e);
         },
         onState(conn) {
           store.getState().setConn(conn);
@@ -151,6 +160,27 @@ export function createApp(client: ErrandClient, opts: AppOptions = {}): ErrandAp
       };
     },
   };
+}
+
+/** A later page of the snapshot, queued with the events so both apply in arrival order. */
+interface PageItem {
+  type: 'page';
+  jobs: readonly Job[];
+}
+
+/** Runs of events go to applyEvents, pages to mergePage, in the order they came. */
+function applyInOrder(store: AppStore, batch: readonly (HostEvent | PageItem)[]): void {
+  let run: HostEvent[] = [];
+  for (const item of batch) {
+    if (item.type !== 'page') {
+      run.push(item);
+      continue;
+    }
+    if (run.length) store.getState().applyEvents(run);
+    run = [];
+    store.getState().mergePage(item.jobs);
+  }
+  if (run.length) store.getState().applyEvents(run);
 }
 
 function makeActions(client: ErrandClient, store: AppStore, flush: () => void, hooks: { open(id: number): void }) {
