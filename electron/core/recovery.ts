@@ -1,4 +1,5 @@
 import type { JobStatus } from '../contract/job';
+import { ACTIVE_STATUSES } from '../contract/status';
 import type { Logger } from './logger';
 import { NO_REQUESTS, decideOutcome } from './outcome';
 import { type Recorded, recordOutcome } from './record-outcome';
@@ -25,7 +26,7 @@ export interface RecoverOptions {
  */
 export function recover(sql: Sql, now: number, log: Logger, opts: RecoverOptions = {}): { id: number; status: JobStatus; recorded: Recorded }[] {
   const out: { id: number; status: JobStatus; recorded: Recorded }[] = [];
-  const rows = jobRows(sql, ['running', 'waiting']);
+  const rows = jobRows(sql, ACTIVE_STATUSES);
   if (!rows.length) return out;
   // Each job's process group: as recorded, or, when the host died before it could
   // record it (the pgid is written just after the start), found by the job's own

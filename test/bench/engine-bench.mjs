@@ -52,14 +52,14 @@ function rawInsert(db, inputs, cwd) {
   })();
 }
 
-export async function benchEnqueue({ Engine, openDatabase }, { n = 10_000, rounds = 7 } = {}) {
+export async function benchEnqueue({ openEngine, openDatabase }, { n = 10_000, rounds = 7 } = {}) {
   const engineMs = [];
   const engineListenMs = [];
   const rawMs = [];
   for (let r = 0; r < rounds; r++) {
     for (const listen of [false, true]) {
       const home = tmp('enqueue');
-      const engine = Engine.open({ home });
+      const engine = openEngine({ home });
       engine.pause(); // measure enqueueing, not running
       if (listen) engine.listen(() => {});
       const inputs = jobInputs(n, home);
@@ -114,9 +114,9 @@ function bareSpawnLoop(n, concurrency) {
   });
 }
 
-async function engineSpawnRun(Engine, n, concurrency) {
+async function engineSpawnRun(openEngine, n, concurrency) {
   const home = tmp('spawn');
-  const engine = Engine.open({ home });
+  const engine = openEngine({ home });
   engine.pause();
   engine.setConcurrency(concurrency);
   engine.addMany(Array.from({ length: n }, () => ({ command: { argv: ['true'] }, cwd: home })), 'bench');
@@ -137,14 +137,14 @@ async function engineSpawnRun(Engine, n, concurrency) {
   return ms;
 }
 
-export async function benchSpawn({ Engine }, { n = 1000, concurrency = 2, rounds = 3, log = () => {} } = {}) {
+export async function benchSpawn({ openEngine }, { n = 1000, concurrency = 2, rounds = 3, log = () => {} } = {}) {
   const bare = [];
   const eng = [];
   await bareSpawnLoop(50, concurrency); // warm up
   for (let r = 0; r < rounds; r++) {
     // interleaved, so background load hits both alike
     bare.push(await bareSpawnLoop(n, concurrency));
-    eng.push(await engineSpawnRun(Engine, n, concurrency));
+    eng.push(await engineSpawnRun(openEngine, n, concurrency));
   }
   // best of the rounds on each side: the least disturbed by whatever else the machine runs
   const b = Math.min(...bare);
@@ -166,9 +166,9 @@ async function rawOutput(cmd) {
   return ms;
 }
 
-async function engineOutput(Engine, cmd, bytes) {
+async function engineOutput(openEngine, cmd, bytes) {
   const home = tmp('output');
-  const engine = Engine.open({ home });
+  const engine = openEngine({ home });
   let events = 0;
   engine.listen(() => events++); // a host with a subscriber, as the tray app has
   gc();
@@ -194,7 +194,7 @@ async function engineOutput(Engine, cmd, bytes) {
   return { ms, runMs: j.finishedAt - j.startedAt, p99: h.percentile(99) / 1e6, max: h.max / 1e6, events };
 }
 
-export async function benchOutput({ Engine }, { mb = 200, rounds = 2 } = {}) {
+export async function benchOutput({ openEngine }, { mb = 200, rounds = 2 } = {}) {
   const bytes = mb * 1024 * 1024;
   const cmd = `head -c ${bytes} /dev/zero`;
   const raw = [];
@@ -202,7 +202,7 @@ export async function benchOutput({ Engine }, { mb = 200, rounds = 2 } = {}) {
   for (let r = 0; r < rounds; r++) {
     // alternate, so page-cache writeback from one run burdens both sides alike
     raw.push(await rawOutput(cmd));
-    runs.push(await engineOutput(Engine, cmd, bytes));
+    runs.push(await engineOutput(openEngine, cmd, bytes));
   }
   const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
   const worstP99 = Math.max(...runs.map((r) => r.p99));
@@ -241,7 +241,7 @@ function makeBigStore(openDatabase, file, n) {
   db.close();
 }
 
-export async function benchOpen({ Engine, openDatabase }, { n = 100_000, rounds = 5 } = {}) {
+export async function benchOpen({ openEngine, openDatabase }, { n = 100_000, rounds = 5 } = {}) {
   const home = tmp('open');
   let t = performance.now();
   makeBigStore(openDatabase, path.join(home, 'errand.db'), n);
@@ -251,7 +251,7 @@ export async function benchOpen({ Engine, openDatabase }, { n = 100_000, rounds 
   for (let r = 0; r < rounds; r++) {
     gc();
     t = performance.now();
-    const engine = Engine.open({ home });
+    const engine = openEngine({ home });
     const status = engine.status();
     const page = engine.list({ limit: 100 });
     opens.push(performance.now() - t);

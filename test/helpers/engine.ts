@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import type { Job, JobStatus } from '../../electron/contract/job';
+import type Database from 'better-sqlite3';
 import type { EngineOptions } from '../../electron/core/engine';
+import type { JobRow } from '../../electron/core/store/job-row';
 import { statusCounts, tableCounts, jobRow, lastJobId } from '../../electron/core/store/jobs';
 import { readSetting } from '../../electron/core/store/settings';
 import type { Sql } from '../../electron/core/store/sql';
@@ -34,7 +36,17 @@ export function openTestEngine(opts: Partial<EngineOptions> = {}): TestEngine {
 }
 
 /** The engine's store (private; tests read it to prove a refused call changed nothing). */
-export function storeOf(engine: Engine) {
+export interface StoreView {
+  db: Database.Database;
+  sql: Sql;
+  row: (id: number) => JobRow | undefined;
+  counts: () => Record<JobStatus, number>;
+  tableCounts: () => Record<string, number>;
+  lastId: () => number;
+  setting: <T>(key: string, fallback: T) => T;
+}
+
+export function storeOf(engine: Engine): StoreView {
   const sql = (engine.engine as unknown as { sql: Sql }).sql;
   return {
     db: sql.db,

@@ -1,14 +1,15 @@
 import type { Progress } from '../../contract/job';
-import { FINISHED_STATUSES } from '../../contract/status';
+import { ACTIVE_STATUSES, FINISHED_STATUSES } from '../../contract/status';
 import type { Sql } from './sql';
+import { sqlList } from './sql-lists';
 
 // Writes to a job that are not a change of status. Each is guarded like a transition:
 // what belongs to a run (plan, result, pgid, progress) is written only while that very
 // attempt is running or waiting, so a late report from an attempt that has ended can
 // never land on the next one or on a finished job.
 
-const LIVE = "status IN ('running', 'waiting')";
-const FINISHED_IN = `(${FINISHED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+const LIVE = `status IN ${sqlList(ACTIVE_STATUSES)}`;
+const FINISHED_IN = sqlList(FINISHED_STATUSES);
 
 /** Returns false when the job does not exist. */
 export function setPriority(sql: Sql, id: number, priority: number): boolean {

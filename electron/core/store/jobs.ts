@@ -1,13 +1,18 @@
 import { ErrandError } from '../../contract/errors';
 import type { JobStatus } from '../../contract/job';
-import { FINISHED_STATUSES, JOB_STATUSES } from '../../contract/status';
+import { FINISHED_STATUSES, JOB_STATUSES, PENDING_STATUSES, PROBLEM_STATUSES } from '../../contract/status';
 import { JOB_SELECT, type JobRow, type NewJob, toJobRow } from './job-row';
 import type { Sql } from './sql';
+import { sqlList } from './sql-lists';
 
 // Reads and inserts of the jobs table. Status changes are in job-transitions.ts, other
 // writes in job-updates.ts: each guarded, each owning its columns.
 
-const FINISHED_IN = `(${FINISHED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+const FINISHED_IN = sqlList(FINISHED_STATUSES);
+const PROBLEM_IN = sqlList(PROBLEM_STATUSES);
+const PENDING_IN = sqlList(PENDING_STATUSES);
+/** A result worth a person's reading: any but `none` (contract/status.ts attentionOf). */
+const READABLE_RESULT = "result IS NOT NULL AND json_extract(result, '$.type') != 'none'";
 
 /**
  * Inserts queued jobs, each with its dependencies and "created" event, all in one
@@ -97,7 +102,7 @@ export function jobPage(sql: Sql, o: PageQuery): JobRow[] {
     args.push(o.afterId);
   }
   if (o.unread) where.push(`read_at IS NULL AND status IN ${FINISHED_IN}`);
-  if (o.notable) where.push("read_at IS NULL AND (status IN ('failed', 'interrupted') OR (status = 'succeeded' AND result IS NOT NULL AND json_extract(result, '$.type') != 'none'))");
+  if (o.notable) where.push(`read_at IS NULL AND (status IN ${PROBLEM_IN} OR (status = 'succeeded' AND ${READABLE_RESULT}))`);
   const q = `${JOB_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${o.order === 'newest' ? ' DESC' : ''} LIMIT ?`;
   return (sql.raw(q).all(...args, o.limit ?? -1) as unknown[][]).map(toJobRow);
 }
@@ -153,21 +158,21 @@ export function statusCounts(sql: Sql): Record<JobStatus, number> {
 
 /** Failed or interrupted jobs nobody has looked at: part of "needs you". */
 export function unreadProblems(sql: Sql): number {
-  return (sql.stmt("SELECT COUNT(*) AS n FROM jobs INDEXED BY jobs_unread_problems WHERE status IN ('failed', 'interrupted') AND read_at IS NULL").get() as { n: number }).n;
+  return (sql.stmt(`SELECT COUNT(*) AS n FROM jobs INDEXED BY jobs_unread_problems WHERE status IN ${PROBLEM_IN} AND read_at IS NULL`).get() as { n: number }).n;
 }
 
 /** Succeeded jobs with a result worth reading (not `none`) nobody has opened. */
 export function unreadResults(sql: Sql): number {
   return (
     sql
-      .stmt("SELECT COUNT(*) AS n FROM jobs INDEXED BY jobs_unread_results WHERE status = 'succeeded' AND read_at IS NULL AND result IS NOT NULL AND json_extract(result, '$.type') != 'none'")
+      .stmt(`SELECT COUNT(*) AS n FROM jobs INDEXED BY jobs_unread_results WHERE status = 'succeeded' AND read_at IS NULL AND ${READABLE_RESULT}`)
       .get() as { n: number }
   ).n;
 }
 
 /** Jobs still waiting to start that depend on this one. */
 export function pendingDependants(sql: Sql, depId: number): number[] {
-  return (sql.stmt("SELECT d.job_id AS id FROM job_deps d JOIN jobs j ON j.id = d.job_id WHERE d.dep_id = ? AND j.status IN ('queued', 'held')").all(depId) as { id: number }[]).map(
+  return (sql.stmt(`SELECT d.job_id AS id FROM job_deps d JOIN jobs j ON j.id = d.job_id WHERE d.dep_id = ? AND j.status IN ${PENDING_IN}`).all(depId) as { id: number }[]).map(
     (r) => r.id,
   );
 }
