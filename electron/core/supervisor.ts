@@ -266,12 +266,16 @@ export class Supervisor {
     if (run.leader) return;
     run.leader = end;
     this.clearTimers(run);
-    if (!this.d.sql.open) return;
-    try {
-      recordLeaderExit(this.d.sql, run.id, run.attempt, { exitCode: end.exitCode, signal: end.signal, at: Date.now() });
-    } catch (e) {
-      this.d.log.warn(`job #${run.id}: could not record how its process ended`, e);
-    }
+    // Written on the next turn, and only if the run is still draining: most runs end
+    // whole in the same turn, and their outcome commit records it anyway.
+    setImmediate(() => {
+      if (this.runs.get(run.id) !== run || !this.d.sql.open) return;
+      try {
+        recordLeaderExit(this.d.sql, run.id, run.attempt, { exitCode: end.exitCode, signal: end.signal, at: Date.now() });
+      } catch (e) {
+        this.d.log.warn(`job #${run.id}: could not record how its process ended`, e);
+      }
+    });
   }
 
   private clearTimers(run: RunState): void {
