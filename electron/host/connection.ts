@@ -1,4 +1,4 @@
-import { type MethodName, methods } from '../contract/api';
+import { methods } from '../contract/api';
 import { ErrandError, isErrandError } from '../contract/errors';
 import { PROTOCOL_VERSION } from '../contract/protocol';
 import { validate } from '../contract/validate';
@@ -7,7 +7,7 @@ import { SUBSCRIBE, UNSUBSCRIBE } from '../contract/wire';
 import { frameIdOf } from '../client/frame-id';
 import type { Dispose, Listener } from '../core/event-hub';
 import type { Logger } from '../core/logger';
-import type { CallContext, Handlers } from './api';
+import { type CallContext, type Handlers, dispatchNow } from './api';
 
 export interface ConnectionDeps {
   handlers: Handlers;
@@ -125,20 +125,6 @@ export class Connection {
     const e = isErrandError(err) ? err : new ErrandError('internal', `Internal error: ${(err as Error)?.message ?? String(err)}. See the host log in the data dir.`);
     this.send({ id, error: e.toJSON() });
   }
-}
-
-/**
- * api.ts's dispatch without its `async`: validates and calls the handler, returning
- * its value as is (a promise only when the handler is async), so a plain value is
- * answered in the same turn.
- */
-function dispatchNow(handlers: Handlers, method: string, params: unknown, ctx: CallContext): unknown {
-  if (!Object.hasOwn(methods, method)) {
-    throw new ErrandError('invalid_input', `Unknown method ${JSON.stringify(method)}. This host speaks protocol v${PROTOCOL_VERSION}.`, 'method');
-  }
-  const name = method as MethodName;
-  const input = validate(methods[name].input, params ?? {}, `${name} input`);
-  return (handlers[name] as (input: unknown, ctx: CallContext) => unknown)(input, ctx);
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
