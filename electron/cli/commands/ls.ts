@@ -32,10 +32,15 @@ export function parseStatuses(text: string | undefined): JobStatus[] | undefined
 export async function* pages(c: Session, status: readonly JobStatus[] | undefined): AsyncGenerator<Job[]> {
   const ask = (afterId: number) => c.call('list', { ...(status ? { status: [...status] } : {}), limit: LS_PAGE, afterId });
   let next: ReturnType<typeof ask> | null = ask(0);
-  while (next) {
-    const { jobs }: { jobs: Job[] } = await next;
-    next = jobs.length === LS_PAGE ? ask(jobs[jobs.length - 1]!.id) : null;
-    yield jobs;
+  try {
+    while (next) {
+      const { jobs }: { jobs: Job[] } = await next;
+      next = jobs.length === LS_PAGE ? ask(jobs[jobs.length - 1]!.id) : null;
+      yield jobs;
+    }
+  } finally {
+    // a reader that stopped early leaves a page in flight: closing the session fails it, quietly
+    void next?.catch(() => {});
   }
 }
 
