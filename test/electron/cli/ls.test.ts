@@ -13,7 +13,7 @@ import { tempHome } from '../../helpers/temp-home';
 
 let home: string;
 let cleanup: () => void;
-const QUEUED = 2540;
+const QUEUED = 1540;
 const CANCELLED = 60;
 
 beforeAll(() => {
