@@ -47,7 +47,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const home = path.resolve(opts.home);
   fs.mkdirSync(home, { recursive: true, mode: 0o700 });
   const log = opts.logger ?? silentLogger;
-  const release = acquireLock(home);
+  const release = acquireLock(home, { nativeBinding: opts.nativeBinding });
   let engine: Engine;
   try {
     engine = Engine.open({ home, nativeBinding: opts.nativeBinding, logger: log, binDir: opts.binDir, killGraceMs: opts.killGraceMs, coalesceMs: opts.coalesceMs, spawner: opts.spawner });

@@ -128,7 +128,7 @@ describe('a runner written against the interface alone', () => {
     const job = add(['ask:Proceed?', 'exit:0']);
     await waitFor(t.engine, job.id, ['waiting']);
     const [after] = await t.engine.cancel([job.id], 'cli');
-    expect(after.status).toBe('cancelled');
+    expect(after!.status).toBe('cancelled');
     expect(t.engine.get(job.id).approvals).toMatchObject([{ decision: 'expired' }]);
     expect(t.engine.approvals()).toEqual([]);
   });
