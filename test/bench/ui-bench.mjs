@@ -92,11 +92,19 @@ export async function runUiBench({ log = console.log, n = 100_000 } = {}) {
       }
       const wall = Date.now() - t;
       const m = await marks(page);
+      // the snapshot's first, most urgent page paints; the rest pages in behind it
+      for (;;) {
+        if (await page.evaluate((count) => window.__errand.store.getState().jobs.size >= count, n)) break;
+        if (Date.now() - t > 180_000) throw new Error('the snapshot never finished paging in');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const allIn = Date.now() - t;
       log(
-        `page load with ${n} jobs (as Playwright sees it): ${wall} ms wall; the snapshot frame arrived at ${m['errand:big-frame']?.toFixed(0)} ms ` +
-          `(the host building and sending it), parsed by ${m['errand:sync-start'].toFixed(0)} ms, list painted ${(m['errand:list-painted'] - m['errand:sync-start']).toFixed(0)} ms later. ` +
-          'Under Playwright, CDP copies every WebSocket frame to the driver on the page thread (≈1 s for this one), so the in-page numbers below are the ones to read.',
+        `page load with ${n} jobs (as Playwright sees it): first screen ${wall} ms wall, every page in by ${allIn} ms; in the page: first page applied ` +
+          `${m['errand:sync-start'].toFixed(0)} ms after navigation start, list painted ${m['errand:list-painted'].toFixed(0)} ms (connecting began at ${m['errand:connect'].toFixed(0)} ms).`,
       );
+      const firstScreen = m['errand:list-painted'] - m['errand:connect'];
+      rows.push({ bench: `${n} unfinished jobs: connect → first screen (ms)`, value: firstScreen.toFixed(0), baseline: `page start ${m['errand:list-painted'].toFixed(0)}; all in ${allIn} wall`, ratio: '-', goal: '< 1000 ms', ok: firstScreen < 1000 });
 
       // 1 + 2 in the page: the snapshot as the text that arrives → JSON.parse → store → painted list
       const inPage = await page.evaluate(async () => {

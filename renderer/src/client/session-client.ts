@@ -14,6 +14,8 @@ export function sessionClient(transport: ErrandClient['transport'], newSession: 
       return session.call(method, input);
     },
     start(h: SyncHandlers) {
+      // for the benchmark: connecting → first screen (test/bench/ui-bench.mjs)
+      if (typeof performance !== 'undefined' && typeof performance.mark === 'function') performance.mark('errand:connect');
       const s = newSession();
       session = s;
       const stop = syncWindow(s, h);
