@@ -27,8 +27,12 @@ export async function connectOrStart(home: string, socket: string, entry: string
   const child = spawn(process.execPath, [entry, 'serve', '--home', home], { detached: true, stdio: ['ignore', out, out], env: process.env });
   fs.closeSync(out);
   let deadline = Date.now() + 15_000;
-  // A host that exits early may have lost the start race to another CLI's host: give that one a moment.
-  child.once('exit', () => (deadline = Math.min(deadline, Date.now() + 3000)));
+  // A host that exits early may have lost the start race to another CLI's host: give that
+  // one its time to open the store (its recovery may wait out a grace period). Any other
+  // early exit is a failure to start: say so soon.
+  child.once('exit', () => {
+    if (!lastLine(logFile).includes('already owns')) deadline = Math.min(deadline, Date.now() + 3000);
+  });
   child.unref();
   for (let wait = 20; ; wait = Math.min(wait * 1.5, 250)) {
     await new Promise((r) => setTimeout(r, wait));

@@ -14,7 +14,7 @@ import { createLoginItem, startHidden } from './login-item';
 import { quitPrompt, startupFailure } from './lifecycle';
 import { type AppLogger, setupLogging } from './logging';
 import { appMenuTemplate, trayTemplate } from './menus';
-import { applyEvent, createMirror, snapshotOf } from './mirror';
+import { applyEvent, loadMirror, snapshotOf } from './mirror';
 import { EventBatcher, type Note, coalesce, createNotifyMemory, mayNotify, notificationsFor } from './notifications';
 import { appIconFile, iconsDir, resolveHome, sqliteBinding, trayIconFile } from './paths';
 import { registerShortcuts } from './shortcuts';
@@ -155,17 +155,7 @@ async function main(log: AppLogger, hostLog: AppLogger): Promise<void> {
   const early: HostEvent[] = [];
   let onEvent = (e: HostEvent): void => void early.push(e);
   host.listen((e) => onEvent(e));
-  const status = await host.call('status', {}, { by: 'tray' });
-  const finishedStatuses = ['succeeded', 'failed', 'cancelled', 'interrupted'] as const;
-  const [active, recent, unread, approvals] = await Promise.all([
-    host.call('list', { status: ['running', 'waiting'] }, { by: 'tray' }),
-    // Recent: the newest finished jobs; Needs you: failures nobody has opened yet
-    host.call('list', { status: [...finishedStatuses], order: 'newest', limit: 20 }, { by: 'tray' }),
-    host.call('list', { status: ['failed', 'interrupted'], unread: true, order: 'newest', limit: 50 }, { by: 'tray' }),
-    host.call('approvals', {}, { by: 'tray' }),
-  ]);
-  const finished = { jobs: [...new Map([...recent.jobs, ...unread.jobs].map((j) => [j.id, j])).values()] };
-  const mirror = createMirror({ jobs: [...active.jobs, ...finished.jobs], approvals: approvals.approvals, status });
+  const mirror = await loadMirror(host);
 
   // --- login item -------------------------------------------------------------------------
   const loginItem = createLoginItem({ app, platform, isPackaged: app.isPackaged, env: process.env, homedir: os.homedir(), exec: process.env.APPIMAGE ?? process.execPath, fs });
