@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Approval, Decision, Job, JobDetail, JobResult, JobStatus, QueueState, StatusSummary, StepStatus } from './job';
+import { Approval, Decision, Job, JobDetail, JobResult, JobStatus, QueueState, Settings, StatusSummary, StepStatus } from './job';
 import {
   AFTER_MAX,
   BATCH_MAX,
@@ -24,6 +24,7 @@ import {
   RETRIES_MAX,
   SNAPSHOT_FINISHED_DEFAULT,
   STEP_NAME_MAX,
+  TASK_MAX,
   TITLE_MAX,
 } from './limits';
 
@@ -50,10 +51,35 @@ export const CommandSpec = z
   .refine((s) => !s.argv?.length || s.argv[0]!.trim() !== '', { message: 'is empty: give a command to run', path: ['argv', 0] });
 export type CommandSpec = z.infer<typeof CommandSpec>;
 
+/** The coding agents Errand runs as jobs; `errand` is Errand's own agent (issue 10). */
+export const AGENT_NAMES = ['codex', 'claude', 'gemini', 'opencode'] as const;
+export const AgentName = z.enum(AGENT_NAMES);
+export type AgentName = z.infer<typeof AgentName>;
+
+export const AgentSpec = z.object({
+  with: AgentName,
+  task: z.string().trim().min(1, 'is empty: say what the agent should do').max(TASK_MAX),
+  /** A model name the agent knows; else the agent's or the settings' default. */
+  model: z.string().min(1).max(200).optional(),
+  /** The API base URL the agent talks to (a proxy, a local server); else its default. */
+  endpoint: z.string().url('must be a URL like http://127.0.0.1:8080/v1').max(2000).optional(),
+  /** Seconds without any event from the agent before it counts as stalled (default from settings). */
+  stallSeconds: z.number().int().positive().max(24 * 3600).optional(),
+});
+export type AgentSpec = z.infer<typeof AgentSpec>;
+
 export const AddInput = z.object({
   title: z.string().max(TITLE_MAX).optional(),
-  kind: z.literal('command').default('command'),
-  command: CommandSpec,
+  /** 'command' (default) runs `command`; 'agent' runs a coding agent on `agent.task`. */
+  kind: z.enum(['command', 'agent']).default('command'),
+  command: CommandSpec.optional(),
+  agent: AgentSpec.optional(),
+  /**
+   * Where the job runs: 'worktree', its own git worktree on branch errand/<id> made from
+   * HEAD (its changes come back as a patch to apply); 'none', in cwd itself; 'auto'
+   * (default), a worktree for agent and --patch jobs in a git repo, else none.
+   */
+  isolate: z.enum(['auto', 'worktree', 'none']).default('auto'),
   cwd: z.string().min(1, 'is empty: give the directory to run in'),
   env: z.record(z.string(), z.string()).optional(),
   priority: Priority.default(0),
@@ -67,7 +93,13 @@ export const AddInput = z.object({
   capturePatch: z.boolean().default(false),
   plan: z.array(z.string().min(1).max(STEP_NAME_MAX)).max(PLAN_STEPS_MAX).default([]),
   etaKey: z.string().max(ETA_KEY_MAX).optional(),
-});
+})
+  .superRefine((a, ctx) => {
+    if (a.kind === 'command' && !a.command) ctx.addIssue({ code: 'custom', path: ['command'], message: 'is missing: give the command to run' });
+    if (a.kind === 'agent' && !a.agent) ctx.addIssue({ code: 'custom', path: ['agent'], message: 'is missing: give the agent and its task' });
+    if (a.kind === 'command' && a.agent) ctx.addIssue({ code: 'custom', path: ['agent'], message: 'is only for agent jobs (kind agent)' });
+    if (a.kind === 'agent' && a.command) ctx.addIssue({ code: 'custom', path: ['command'], message: 'is only for command jobs' });
+  });
 export type AddInput = z.input<typeof AddInput>;
 export type AddParsed = z.output<typeof AddInput>;
 
@@ -81,6 +113,7 @@ const LogChunk = z.object({
 });
 
 const Ok = z.object({ ok: z.literal(true) });
+const ApplyOutcome = z.object({ id: z.number().int(), outcome: z.enum(['applied', 'already-applied']), files: z.array(z.string()), message: z.string() });
 const PageSize = z.number().int().positive().max(PAGE_MAX);
 /**
  * Where a snapshot goes on: which part (0 active, 1 unread problems and results, 2 queued
@@ -128,7 +161,8 @@ export const methods = {
   resume: { input: z.object({}).default({}), output: QueueState },
   setConcurrency: { input: z.object({ concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1').max(CONCURRENCY_MAX, `must be at most ${CONCURRENCY_MAX}`) }), output: QueueState },
   queue: { input: z.object({}).default({}), output: QueueState },
-  approve: { input: z.object({ id: JobId, note: Note }), output: Approval },
+  /** `scope: 'job'`: the same kind of request from this job is approved from now on, without asking. */
+  approve: { input: z.object({ id: JobId, note: Note, scope: z.enum(['once', 'job']).default('once') }), output: Approval },
   deny: { input: z.object({ id: JobId, note: Note }), output: Approval },
   approvals: { input: z.object({}).default({}), output: z.object({ approvals: z.array(Approval) }) },
   result: { input: z.object({ id: JobId, attempt: z.number().int().positive().optional() }), output: z.object({ id: z.number().int(), attempt: z.number().int(), result: JobResult.nullable() }) },
@@ -151,6 +185,15 @@ export const methods = {
   },
   snapshotPage: { input: z.object({ cursor: SnapshotCursor, pageSize: PageSize.default(PAGE_DEFAULT) }), output: z.object({ jobs: z.array(Job), cursor: SnapshotCursor.nullable() }) },
   shutdown: { input: z.object({}).default({}), output: Ok },
+  /**
+   * Applies a job's patch result to the tree it was made from (the job's cwd; three-way
+   * where it can). Already applied: says so and changes nothing. A conflict is refused
+   * (illegal_transition) naming the files, with git's whole message.
+   */
+  apply: { input: z.object({ id: JobId }), output: ApplyOutcome },
+  settings: { input: z.object({}).default({}), output: Settings },
+  /** Changes settings: `values` is merged into what is stored (null removes a key); the whole record is validated. */
+  setSettings: { input: z.object({ values: z.record(z.string(), z.unknown()) }), output: Settings },
   // Called by a running job through the CLI (ERRAND_JOB_ID / ERRAND_ATTEMPT).
   jobProgress: {
     input: z.object({ ...InJob, done: z.number().nonnegative(), total: z.number().positive().nullable().default(null), unit: z.string().max(PROGRESS_UNIT_MAX).nullable().default(null), label: z.string().max(PROGRESS_LABEL_MAX).nullable().default(null) }),

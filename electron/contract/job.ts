@@ -43,6 +43,39 @@ export type ResultSummary = z.infer<typeof ResultSummary>;
 export const StepStatus = z.enum(['planned', 'running', 'done', 'failed', 'skipped']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
+/** What an agent's tool call does, for its icon and its words ("edit src/a.ts", "run npm test"). */
+export const ToolKind = z.enum(['read', 'edit', 'run', 'search', 'plan', 'ask', 'web', 'other']);
+export type ToolKind = z.infer<typeof ToolKind>;
+
+/** Tokens an agent job has used so far (what its stream reports). */
+export const Usage = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cachedTokens: z.number().int().nonnegative().nullable(),
+  costUsd: z.number().nonnegative().nullable(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+/** An agent job's identity: which agent, which model, what it has used. */
+export const AgentInfo = z.object({
+  with: z.string(),
+  model: z.string().nullable(),
+  usage: Usage.nullable(),
+});
+export type AgentInfo = z.infer<typeof AgentInfo>;
+
+/** A job that runs in its own git worktree: where, on which branch, from which commit. */
+export const Isolation = z.object({
+  /** The repository the worktree belongs to (the user's tree, where `apply` lands). */
+  repo: z.string(),
+  branch: z.string(),
+  worktree: z.string(),
+  base: z.string(),
+  /** The user had uncommitted changes when the job was added: they are not in the worktree. */
+  leftOutChanges: z.boolean(),
+});
+export type Isolation = z.infer<typeof Isolation>;
+
 /** The job JSON of DESIGN.md §5, the same on every transport. Times are epoch milliseconds. */
 export const Job = z.object({
   id: z.number().int().positive(),
@@ -76,6 +109,8 @@ export const Job = z.object({
   attention: z.enum(ATTENTIONS).nullable(),
   /** Progress in a few characters ("62%", "31 files"), the same on every surface. */
   progressText: z.string().nullable(),
+  /** For an agent job: which agent and model, and the tokens it has used. */
+  agent: AgentInfo.nullable(),
 });
 export type Job = z.infer<typeof Job>;
 
@@ -86,6 +121,9 @@ export const Step = z.object({
   status: StepStatus,
   startedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),
+  /** An agent's tool call: what kind, and its input in short (a command line, a diff, a path); null for plain steps. */
+  tool: ToolKind.nullable(),
+  detail: z.string().nullable(),
 });
 export type Step = z.infer<typeof Step>;
 
@@ -123,6 +161,10 @@ export const Approval = z.object({
   attempt: z.number().int(),
   question: z.string(),
   context: z.string().nullable(),
+  /** A request to use a tool (an agent's permission request), or null for a plain question. */
+  tool: z.string().nullable(),
+  /** How far an approval reaches: this request only, or this kind of request for the rest of the job. */
+  scope: z.enum(['once', 'job']).nullable(),
   requestedAt: z.number(),
   decision: Decision.nullable(),
   note: z.string().nullable(),
@@ -133,6 +175,8 @@ export type Approval = z.infer<typeof Approval>;
 
 export const JobDetail = z.object({
   job: Job,
+  /** Where a job isolated in its own worktree runs; null otherwise. */
+  isolation: Isolation.nullable(),
   /** The current attempt's full result (earlier ones are in attempts). */
   result: JobResult.nullable(),
   steps: z.array(Step),
@@ -165,3 +209,23 @@ export const StatusSummary = z.object({
   queue: QueueState,
 });
 export type StatusSummary = z.infer<typeof StatusSummary>;
+
+/** Per-agent settings: where its binary is, extra arguments, and the default endpoint and model. */
+export const AgentPreset = z.object({
+  bin: z.string().min(1).optional(),
+  args: z.array(z.string()).max(100).optional(),
+  endpoint: z.string().url('must be a URL like http://127.0.0.1:8080/v1').optional(),
+  model: z.string().min(1).max(200).optional(),
+  /** Seconds without an event before a run counts as stalled (default 300). */
+  stallSeconds: z.number().int().positive().max(24 * 3600).optional(),
+});
+export type AgentPreset = z.infer<typeof AgentPreset>;
+
+/** The settings record: one validated object, read and written through the contract. */
+export const Settings = z.object({
+  agents: z
+    .object({ codex: AgentPreset.optional(), claude: AgentPreset.optional(), gemini: AgentPreset.optional(), opencode: AgentPreset.optional() })
+    .strict()
+    .default({}),
+}).strict();
+export type Settings = z.infer<typeof Settings>;

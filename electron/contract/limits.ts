@@ -4,6 +4,8 @@ export const PRIORITY_MIN = -1000;
 export const PRIORITY_MAX = 1000;
 export const CONCURRENCY_MAX = 64;
 export const TITLE_MAX = 300;
+/** An agent job's task, in words. */
+export const TASK_MAX = 20_000;
 export const LABEL_MAX = 60;
 export const LABELS_MAX = 20;
 export const AFTER_MAX = 1000;

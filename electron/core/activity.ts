@@ -16,6 +16,12 @@ export interface ActivityContext {
   treeBusyWith?: number | null;
   command: string;
   step: string | null;
+  /** The current step is an agent's tool call: its name says it all ("edit src/a.ts"). */
+  stepIsTool?: boolean;
+  /** What the run says it is doing right now, beyond steps ("model API: retry 2 of 5"). */
+  note?: string | null;
+  /** It runs in its own worktree, without the uncommitted changes the user had. */
+  leftOutChanges?: boolean;
   question: string | null;
   cancelling: boolean;
   error: string | null;
@@ -42,7 +48,10 @@ export function activityOf(c: ActivityContext): string {
     }
     case 'running':
       if (c.cancelling) return 'cancelling: stop signal sent';
-      return c.step ? `step: ${c.step}` : `running: ${c.command}`;
+      if (c.note) return c.note;
+      if (c.step) return c.stepIsTool ? c.step : `step: ${c.step}`;
+      if (c.leftOutChanges) return `running in its own worktree (your uncommitted changes are not in it): ${c.command}`;
+      return `running: ${c.command}`;
     case 'waiting':
       return `waiting for approval: ${c.question ?? 'a decision'}`;
     case 'succeeded': {

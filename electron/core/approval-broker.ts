@@ -23,11 +23,13 @@ export interface BrokerDeps {
  */
 export class ApprovalBroker {
   private readonly waiters = new Map<number, Set<Waiter>>();
+  /** Tools a person approved for the rest of a job's attempt (scope 'job'): job id → attempt and tool names. */
+  private readonly jobRules = new Map<number, { attempt: number; tools: Set<string> }>();
 
   constructor(private readonly d: BrokerDeps) {}
 
   /** The job's live attempt asks a question; returns the approval's id. */
-  ask(jobId: number, attempt: number, question: string, context: string | null, now: number): number {
+  ask(jobId: number, attempt: number, question: string, context: string | null, now: number, tool: string | null = null): number {
     const { sql } = this.d;
     const row = requireJob(sql, jobId, 'jobId');
     if (row.attempt !== attempt || (row.status !== 'running' && row.status !== 'waiting')) {
@@ -35,7 +37,7 @@ export class ApprovalBroker {
     }
     if (row.status !== 'running') throw new ErrandError('illegal_transition', `Job #${jobId} is already waiting for a decision; ask one question at a time.`);
     const approvalId = sql.tx(() => {
-      const id = insertApproval(sql, jobId, attempt, question, context, now);
+      const id = insertApproval(sql, jobId, attempt, question, context, now, tool);
       askJob(sql, jobId, id, question, now);
       return id;
     });
@@ -45,22 +47,39 @@ export class ApprovalBroker {
     return approvalId;
   }
 
-  decide(jobId: number, decision: 'approved' | 'denied', note: string | null, by: string, now: number): Approval {
+  decide(jobId: number, decision: 'approved' | 'denied', note: string | null, by: string, now: number, scope: 'once' | 'job' = 'once'): Approval {
     const { sql } = this.d;
     const row = requireJob(sql, jobId);
     const open = openApproval(sql, jobId);
     if (row.status !== 'waiting' || !open) {
       throw new ErrandError('illegal_transition', `Cannot ${decision === 'approved' ? 'approve' : 'deny'} job #${jobId}: it is ${row.status}, not waiting for approval.`);
     }
+    const grantsJob = decision === 'approved' && scope === 'job' && open.tool !== null;
     sql.tx(() => {
-      decideApproval(sql, open.id, decision, note, by, now);
-      resumeJob(sql, jobId, { type: 'approval-decided', by, data: { approvalId: open.id, decision, note: note ?? undefined } }, now);
+      decideApproval(sql, open.id, decision, note, by, now, open.tool !== null ? scope : null);
+      resumeJob(sql, jobId, { type: 'approval-decided', by, data: { approvalId: open.id, decision, note: note ?? undefined, scope: grantsJob ? 'job' : undefined } }, now);
     });
+    if (grantsJob) {
+      const rule = this.jobRules.get(jobId);
+      if (rule?.attempt === open.attempt) rule.tools.add(open.tool!);
+      else this.jobRules.set(jobId, { attempt: open.attempt, tools: new Set([open.tool!]) });
+    }
     this.d.waiting(jobId, false);
     const approval = approvalById(sql, open.id)!;
     this.settle(approval);
     this.d.announcer.job(jobId);
     return approval;
+  }
+
+  /** A person approved this tool for the rest of the job's attempt: no need to ask again. */
+  grantedForJob(jobId: number, attempt: number, tool: string): boolean {
+    const rule = this.jobRules.get(jobId);
+    return rule !== undefined && rule.attempt === attempt && rule.tools.has(tool);
+  }
+
+  /** A run ended: its job-scoped grants end with it. */
+  forgetRun(jobId: number): void {
+    this.jobRules.delete(jobId);
   }
 
   /** Resolves with the decision; at once when it is already made. */

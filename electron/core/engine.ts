@@ -5,6 +5,9 @@ import { ErrandError } from '../contract/errors';
 import type { Approval, Decision, Job, QueueState, StatusSummary } from '../contract/job';
 import { isDoomed } from '../contract/status';
 import { Admission } from './admission';
+import { applyPatch } from './apply-patch';
+import { readSettings, updateSettings } from './settings-record';
+import { insertEvent } from './store/events';
 import { Announcer } from './announcer';
 import { ApprovalBroker } from './approval-broker';
 import { Dependants } from './dependants';
@@ -138,6 +141,7 @@ export class Engine {
         slotsUsed: () => this.supervisor.slotsUsed(),
         cancelling: (id) => this.supervisor.cancelling(id),
         blockingRun: (row) => this.supervisor.blockingRun({ id: row.id, cwd: row.cwd, lockTree: row.lock_tree }),
+        note: (id) => this.reports.note(id),
       },
       this.progress,
       this.history,
@@ -159,6 +163,8 @@ export class Engine {
       record: (row, attempt, end, requests) => this.recordRunEnd(row, attempt, end, requests),
       ended: (id) => {
         this.progress.forget(id);
+        this.reports.forgetRun(id);
+        this.broker.forgetRun(id);
         if (sql.open) announcer.runEnded(id);
         this.scheduler.kick();
       },
@@ -264,7 +270,7 @@ export class Engine {
 
   approve(i: ParsedInput<'approve'>, c: Caller = API): Approval {
     this.assertOpen();
-    return this.broker.decide(i.id, 'approved', i.note ?? null, c.by, Date.now());
+    return this.broker.decide(i.id, 'approved', i.note ?? null, c.by, Date.now(), i.scope);
   }
 
   deny(i: ParsedInput<'deny'>, c: Caller = API): Approval {
@@ -339,6 +345,31 @@ export class Engine {
     this.assertOpen();
     this.reports.result(i.jobId, i.attempt, i.result);
     return { ok: true };
+  }
+
+  /** Applies a job's patch result to the tree it was made from (see apply-patch.ts). */
+  async apply(i: ParsedInput<'apply'>): Promise<Output<'apply'>> {
+    this.assertOpen();
+    const detail = this.reads.get(i.id);
+    const result = this.reads.fullResult(i.id);
+    if (result?.type !== 'patch') {
+      throw new ErrandError('invalid_input', `Job #${i.id} has no patch to apply (its result is ${result?.type ?? 'not there yet'}).`, 'id');
+    }
+    const out = await applyPatch(detail.isolation?.repo ?? detail.job.cwd, result.patch, i.id);
+    insertEvent(this.sql, i.id, detail.job.attempt, Date.now(), { type: 'applied', by: 'api', data: { outcome: out.outcome, files: out.files.length } });
+    return { id: i.id, ...out };
+  }
+
+  settings(): Output<'settings'> {
+    this.assertReadable();
+    return readSettings(this.sql);
+  }
+
+  setSettings(i: ParsedInput<'setSettings'>, c: Caller = API): Output<'setSettings'> {
+    this.assertOpen();
+    const s = updateSettings(this.sql, i.values);
+    this.log.info(`settings changed by ${c.by}: ${Object.keys(i.values).join(', ')}`);
+    return s;
   }
 
   /** What the engine holds armed: for tests and health checks ("idle does nothing"). */

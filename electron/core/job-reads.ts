@@ -4,6 +4,7 @@ import { ErrandError } from '../contract/errors';
 import type { JobDetail, JobResult, Step, StatusSummary } from '../contract/job';
 import { ACTIVE_STATUSES, FINISHED_STATUSES, PENDING_STATUSES, isFinished, isPending } from '../contract/status';
 import { fileSize } from './announcer';
+import { isolationOf } from './isolation';
 import type { JobViews } from './job-views';
 import { logPath } from './paths';
 import { listApprovals } from './store/approvals';
@@ -44,6 +45,7 @@ export class JobReads {
     const recorded = listSteps(sql, id);
     return {
       job: this.d.views.view(row),
+      isolation: isolationOf(parseJson<unknown>(row.spec), this.d.home, id),
       result: parseJson<JobResult>(row.result),
       steps: [...recorded, ...plannedSteps(row, recorded)],
       attempts: listAttempts(sql, id, (n) => fileSize(logPath(this.d.home, id, n))),
@@ -72,6 +74,11 @@ export class JobReads {
       }
     }
     return { data: data.toString('base64'), offset: o.offset, size, attempt, done: !live && o.offset + len >= size };
+  }
+
+  /** The current attempt's full result, without marking anything read. */
+  fullResult(id: number): JobResult | null {
+    return parseJson<JobResult>(requireJob(this.d.sql, id).result);
   }
 
   /** The result of the current attempt (marking the job read), or of an earlier one. */
@@ -130,5 +137,5 @@ function plannedSteps(row: JobRow, recorded: readonly Step[]): Step[] {
   const current = recorded.filter((s) => s.attempt === attempt);
   const seen = new Set(current.map((s) => s.name));
   let index = current.length ? Math.max(...current.map((s) => s.index)) + 1 : 0;
-  return plan.filter((name) => !seen.has(name)).map((name) => ({ attempt, index: index++, name, status: 'planned', startedAt: null, finishedAt: null }));
+  return plan.filter((name) => !seen.has(name)).map((name) => ({ attempt, index: index++, name, status: 'planned', startedAt: null, finishedAt: null, tool: null, detail: null }));
 }

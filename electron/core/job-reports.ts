@@ -1,15 +1,15 @@
 import { ErrandError } from '../contract/errors';
-import type { JobResult, Progress, StepStatus } from '../contract/job';
+import type { JobResult, Progress, StepStatus, Usage } from '../contract/job';
 import type { Announcer } from './announcer';
 import type { ApprovalBroker } from './approval-broker';
 import type { ProgressBuffer } from './progress-buffer';
 import type { RunJob, RunReporter } from './runners/runner';
 import { insertEvent } from './store/events';
 import type { JobRow } from './store/job-row';
-import { setPlan, setResult } from './store/job-updates';
+import { setPlan, setResult, setUsage } from './store/job-updates';
 import { requireJob } from './store/jobs';
 import type { Sql } from './store/sql';
-import { recordStep } from './store/steps';
+import { type StepTool, recordStep } from './store/steps';
 
 export interface ReportDeps {
   sql: Sql;
@@ -26,7 +26,19 @@ export interface ReportDeps {
  * runner's RunReporter. Only the job's live attempt may report.
  */
 export class JobReports {
+  /** What live runs say they are doing beyond their steps (in memory: it means nothing once a run ends). */
+  private readonly notes = new Map<number, string>();
+
   constructor(private readonly d: ReportDeps) {}
+
+  note(jobId: number): string | null {
+    return this.notes.get(jobId) ?? null;
+  }
+
+  /** A run ended: its note goes with it. */
+  forgetRun(jobId: number): void {
+    this.notes.delete(jobId);
+  }
 
   progress(jobId: number, attempt: number, p: Progress, now = Date.now()): void {
     this.live(jobId, attempt);
@@ -35,9 +47,11 @@ export class JobReports {
     this.d.announcer.jobSoon(jobId);
   }
 
-  step(jobId: number, attempt: number, name: string, status: Exclude<StepStatus, 'planned'>, now = Date.now()): void {
+  step(jobId: number, attempt: number, name: string, status: Exclude<StepStatus, 'planned'>, now = Date.now(), tool: StepTool | null = null): void {
     this.live(jobId, attempt);
-    recordStep(this.d.sql, jobId, attempt, name, status, now);
+    recordStep(this.d.sql, jobId, attempt, name, status, now, tool ? 'agent' : 'job', tool);
+    // a new step replaces whatever the run said it was doing
+    if (status === 'running') this.notes.delete(jobId);
     this.d.alive(jobId);
     this.d.announcer.jobSoon(jobId);
   }
@@ -65,18 +79,43 @@ export class JobReports {
     this.d.announcer.job(jobId);
   }
 
+  usage(jobId: number, attempt: number, u: Usage): void {
+    this.live(jobId, attempt);
+    setUsage(this.d.sql, jobId, attempt, JSON.stringify(u));
+    this.d.alive(jobId);
+    this.d.announcer.jobSoon(jobId);
+  }
+
+  setNote(jobId: number, attempt: number, text: string | null): void {
+    this.live(jobId, attempt);
+    if (text) this.notes.set(jobId, text);
+    else this.notes.delete(jobId);
+    this.d.alive(jobId);
+    this.d.announcer.jobSoon(jobId);
+  }
+
   /** The reporter a runner's context carries. */
   reporterFor(job: RunJob, signal: AbortSignal): RunReporter {
+    const { broker } = this.d;
     return {
       progress: (p) => this.progress(job.id, job.attempt, p),
-      step: (name, status = 'running') => this.step(job.id, job.attempt, name, status),
+      step: (name, status = 'running', tool) => this.step(job.id, job.attempt, name, status, Date.now(), tool ?? null),
       plan: (steps) => this.plan(job.id, job.attempt, steps),
       result: (r) => this.result(job.id, job.attempt, r),
+      usage: (u) => this.usage(job.id, job.attempt, u),
+      note: (text) => this.setNote(job.id, job.attempt, text),
       // a run that is stopped while it waits hears "expired", like a job whose host stopped
-      ask: (question, context) =>
-        this.d.broker
-          .awaitDecision(this.d.broker.ask(job.id, job.attempt, question, context ?? null, Date.now()), signal)
-          .catch(() => ({ decision: 'expired' as const, note: 'the run was stopped before a decision' })),
+      ask: async (question, context, opts) => {
+        const tool = opts?.tool ?? null;
+        if (tool !== null && broker.grantedForJob(job.id, job.attempt, tool)) {
+          // approved for the rest of this job: recorded, not asked again
+          insertEvent(this.d.sql, job.id, job.attempt, Date.now(), { type: 'approval-granted', by: 'rule', data: { tool, question } });
+          return { decision: 'approved', note: 'approved for the rest of this job' };
+        }
+        return broker
+          .awaitDecision(broker.ask(job.id, job.attempt, question, context ?? null, Date.now(), tool), signal)
+          .catch(() => ({ decision: 'expired' as const, note: 'the run was stopped before a decision' }));
+      },
     };
   }
 

@@ -1,5 +1,6 @@
 import { progressText } from '../contract/format';
-import type { Job, JobResult, JobStatus } from '../contract/job';
+import type { Job, JobResult, JobStatus, Usage } from '../contract/job';
+import { isolateSpecOf } from './isolation';
 import { attentionOf, isFinished, isPending } from '../contract/status';
 import { activityOf } from './activity';
 import { estimate } from './eta';
@@ -22,6 +23,8 @@ export interface LiveState {
   cancelling(jobId: number): boolean;
   /** The running job a queued one may not run beside (it needs a work tree to itself), if any. */
   blockingRun(row: Pick<JobRow, 'id' | 'cwd' | 'lock_tree'>): number | null;
+  /** What a live run says it is doing beyond its steps, if anything. */
+  note(jobId: number): string | null;
 }
 
 /**
@@ -92,11 +95,14 @@ export class JobViews {
         return s !== undefined && s !== 'succeeded';
       });
     }
-    const command = fresh?.display ?? this.runners.describe(row.kind, parseJson<unknown>(row.spec));
+    const spec = fresh ? fresh.spec : parseJson<unknown>(row.spec);
+    const command = fresh?.display ?? this.runners.describe(row.kind, spec);
+    const identity = this.runners.identity(row.kind, spec);
     const active = row.status === 'running' || row.status === 'waiting';
     const result = parseJson<Pick<JobResult, 'type' | 'summary'>>(row.result);
     const progress = this.progress.latest(row);
     const unread = isFinished(row.status) && row.read_at === null;
+    const step = active ? currentStep(this.sql, row.id, row.attempt) : null;
     const activity = activityOf({
       status: row.status,
       now,
@@ -109,7 +115,10 @@ export class JobViews {
       blockedOn,
       treeBusyWith: row.status === 'queued' && !blockedOn.length ? this.live.blockingRun(row) : null,
       command,
-      step: active ? currentStep(this.sql, row.id, row.attempt) : null,
+      step: step?.name ?? null,
+      stepIsTool: step?.tool != null,
+      note: active ? this.live.note(row.id) : null,
+      leftOutChanges: isolateSpecOf(spec)?.leftOutChanges ?? false,
       question: row.status === 'waiting' ? (openApproval(this.sql, row.id)?.question ?? null) : null,
       cancelling: this.live.cancelling(row.id),
       error: row.error,
@@ -146,6 +155,7 @@ export class JobViews {
       unread,
       attention: attentionOf(row.status, unread, result?.type ?? null),
       progressText: progressText(progress),
+      agent: identity ? { ...identity, usage: parseJson<Usage>(row.usage) } : null,
     };
   }
 }

@@ -54,6 +54,9 @@ export function createHandlers(engine: Engine, hooks: { shutdown: () => void }):
     status: () => engine.status(),
     snapshot: (i) => engine.snapshot(i),
     snapshotPage: (i) => engine.snapshotPage(i),
+    apply: (i) => engine.apply(i),
+    settings: () => engine.settings(),
+    setSettings: (i, c) => engine.setSettings(i, c),
     shutdown: () => {
       setImmediate(hooks.shutdown);
       return { ok: true };

@@ -119,7 +119,7 @@ describe('job window', () => {
   test('the selected job re-reads its detail when it changes', async () => {
     const j = job({ id: 5, status: 'running', attempt: 1, startedAt: 1, plan: ['install', 'unit tests', 'e2e tests'], progress: { done: 31, total: 50, unit: 'files', label: null } });
     const c = client([j]);
-    let steps: Step[] = [{ attempt: 1, index: 0, name: 'install', status: 'done', startedAt: 1000, finishedAt: 15_000 }];
+    let steps: Step[] = [{ attempt: 1, index: 0, name: 'install', status: 'done', startedAt: 1000, finishedAt: 15_000, tool: null, detail: null }];
     c.on('get', () => detailOf(j, { steps }));
     const { app } = renderApp(c);
     act(() => app.store.getState().select(5));
@@ -129,7 +129,7 @@ describe('job window', () => {
     expect(screen.getByRole('region', { name: 'Done so far' }).textContent).toContain('14s');
     // the detail adds the counts beside the host's progress text
     expect(screen.getByTestId('detail').querySelector('.d-facts .progress-text')?.textContent).toBe('62% · 31/50 files');
-    steps = [...steps, { attempt: 1, index: 1, name: 'unit tests', status: 'running', startedAt: 15_000, finishedAt: null }];
+    steps = [...steps, { attempt: 1, index: 1, name: 'unit tests', status: 'running', startedAt: 15_000, finishedAt: null, tool: null, detail: null }];
     act(() => c.emit({ type: 'job', job: { ...j, activity: 'step: unit tests' } }));
     await settle(20);
     expect([...plan.querySelectorAll('li')].map((l) => l.textContent)).toEqual(['✓install (done)', '▸unit tests (running)', '○e2e tests (planned)']);

@@ -47,13 +47,14 @@ export function job(over: Partial<Job> = {}): Job {
     unread: false,
     ...over,
     // the host's derived fields, computed as the host does unless a test sets them
+    agent: over.agent ?? null,
     progressText: over.progressText !== undefined ? over.progressText : progressText(over.progress ?? null),
     attention: over.attention !== undefined ? over.attention : attentionOf(over.status ?? 'queued', over.unread ?? false, over.resultSummary?.type ?? null),
   };
 }
 
 export function approval(over: Partial<Approval> & { jobId: number }): Approval {
-  return { id: over.jobId * 10, attempt: 1, question: 'Deploy to prod?', context: null, requestedAt: 1_700_000_100_000, decision: null, note: null, decidedAt: null, decidedBy: null, ...over };
+  return { id: over.jobId * 10, attempt: 1, question: 'Deploy to prod?', context: null, tool: null, scope: null, requestedAt: 1_700_000_100_000, decision: null, note: null, decidedAt: null, decidedBy: null, ...over };
 }
 
 export function status(over: Partial<StatusSummary> = {}): StatusSummary {
@@ -72,7 +73,7 @@ export function snapshot(jobs: Job[], approvals: Approval[] = [], s: Partial<Sta
 }
 
 export function detailOf(j: Job, over: Partial<JobDetail> = {}): JobDetail {
-  return { job: j, result: null, steps: [], attempts: [], events: [], approvals: [], ...over };
+  return { job: j, isolation: null, result: null, steps: [], attempts: [], events: [], approvals: [], ...over };
 }
 
 type Handler = (input: never) => unknown;

@@ -37,7 +37,7 @@ export function commandRunner(opts: CommandRunnerOptions): Runner {
   return {
     kind: 'command',
     admit(input: AddParsed, ctx: AdmitContext): Admitted {
-      const c = input.command;
+      const c = input.command!;
       const spec: CommandSpec = c.argv ? { argv: c.argv } : { shell: c.shell! };
       if (input.env) spec.env = input.env;
       let lockTree: string | null = null;

@@ -23,6 +23,10 @@ export class RunnerRegistry {
     return this.byKind.get(kind)?.describe(spec) ?? kind;
   }
 
+  identity(kind: JobKind, spec: unknown): { with: string; model: string | null } | null {
+    return this.byKind.get(kind)?.identity?.(spec) ?? null;
+  }
+
   has(kind: JobKind): boolean {
     return this.byKind.has(kind);
   }

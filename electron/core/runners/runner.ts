@@ -1,5 +1,5 @@
 import type { AddParsed } from '../../contract/api';
-import type { Decision, JobKind, JobResult, Progress, StepStatus } from '../../contract/job';
+import type { Decision, JobKind, JobResult, Progress, StepStatus, ToolKind, Usage } from '../../contract/job';
 import type { Logger } from '../logger';
 
 // The one interface every kind of job runs behind. The scheduler and the supervisor
@@ -22,11 +22,16 @@ export interface RunJob {
 /** How a run reports what it does; the same calls a job makes with `errand progress|step|plan|ask|result`. */
 export interface RunReporter {
   progress(p: Progress): void;
-  step(name: string, status?: Exclude<StepStatus, 'planned'>): void;
+  /** A step; an agent's tool call says what kind of tool and its input in short. */
+  step(name: string, status?: Exclude<StepStatus, 'planned'>, tool?: { tool: ToolKind; detail: string | null }): void;
   plan(steps: readonly string[]): void;
   /** Asks a person. The job waits (holding no slot) until they decide; `expired` if the run ends first. */
-  ask(question: string, context?: string | null): Promise<{ decision: Decision; note: string | null }>;
+  ask(question: string, context?: string | null, opts?: { tool?: string }): Promise<{ decision: Decision; note: string | null }>;
   result(r: JobResult): void;
+  /** Tokens used so far (the agent's own count; replaces the last report). */
+  usage(u: Usage): void;
+  /** What the run is doing right now beyond its steps ("model API: retry 2 of 5"); null clears it. */
+  note(text: string | null): void;
 }
 
 export interface RunContext {
@@ -97,6 +102,8 @@ export interface Runner {
   admit(input: AddParsed, ctx: AdmitContext): Admitted;
   /** The display text of a stored spec (lists show it as `command`). */
   describe(spec: unknown): string;
+  /** For an agent: which one and which model, from the stored spec. */
+  identity?(spec: unknown): { with: string; model: string | null } | null;
   start(job: RunJob, ctx: RunContext): RunHandle;
   /** No sign of life (output, report) for this long fails the run as stalled; null: never. */
   stallAfterMs?(job: RunJob): number | null;

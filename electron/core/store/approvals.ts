@@ -7,6 +7,8 @@ interface ApprovalRow {
   attempt: number;
   question: string;
   context: string | null;
+  tool: string | null;
+  scope: 'once' | 'job' | null;
   requested_at: number;
   decision: Decision | null;
   note: string | null;
@@ -21,6 +23,8 @@ function toApproval(r: ApprovalRow): Approval {
     attempt: r.attempt,
     question: r.question,
     context: r.context,
+    tool: r.tool,
+    scope: r.scope,
     requestedAt: r.requested_at,
     decision: r.decision,
     note: r.note,
@@ -29,8 +33,10 @@ function toApproval(r: ApprovalRow): Approval {
   };
 }
 
-export function insertApproval(sql: Sql, jobId: number, attempt: number, question: string, context: string | null, now: number): number {
-  return Number(sql.stmt('INSERT INTO approvals (job_id, attempt, question, context, requested_at) VALUES (?, ?, ?, ?, ?)').run(jobId, attempt, question, context, now).lastInsertRowid);
+export function insertApproval(sql: Sql, jobId: number, attempt: number, question: string, context: string | null, now: number, tool: string | null = null): number {
+  return Number(
+    sql.stmt('INSERT INTO approvals (job_id, attempt, question, context, tool, requested_at) VALUES (?, ?, ?, ?, ?, ?)').run(jobId, attempt, question, context, tool, now).lastInsertRowid,
+  );
 }
 
 export function openApproval(sql: Sql, jobId: number): Approval | undefined {
@@ -52,6 +58,8 @@ export function listApprovals(sql: Sql, jobId?: number): Approval[] {
 }
 
 /** Decides an open approval; returns false when it was already decided. */
-export function decideApproval(sql: Sql, id: number, decision: Decision, note: string | null, by: string, now: number): boolean {
-  return sql.stmt('UPDATE approvals SET decision = ?, note = ?, decided_at = ?, decided_by = ? WHERE id = ? AND decision IS NULL').run(decision, note, now, by, id).changes > 0;
+export function decideApproval(sql: Sql, id: number, decision: Decision, note: string | null, by: string, now: number, scope: 'once' | 'job' | null = null): boolean {
+  return (
+    sql.stmt('UPDATE approvals SET decision = ?, note = ?, decided_at = ?, decided_by = ?, scope = ? WHERE id = ? AND decision IS NULL').run(decision, note, now, by, scope, id).changes > 0
+  );
 }

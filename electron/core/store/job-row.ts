@@ -34,6 +34,8 @@ export interface JobRow {
   read_at: number | null;
   /** A git work tree this job needs to itself while it runs (patch capture), or null. */
   lock_tree: string | null;
+  /** JSON Usage: the tokens an agent job has used (its stream's own count). */
+  usage: string | null;
 }
 
 /** A job as admission shapes it, before it has an id. */
@@ -62,7 +64,7 @@ export interface NewJob {
 export const JOB_COLUMNS = [
   'id', 'title', 'kind', 'spec', 'cwd', 'priority', 'after', 'labels', 'status', 'attempt', 'max_retries', 'retry_backoff_ms', 'auto_retries', 'timeout_ms', 'not_before',
   'restartable', 'capture_patch', 'eta_key', 'plan', 'created_at', 'started_at', 'finished_at', 'progress', 'exit_code', 'signal', 'error', 'result', 'pgid', 'read_at',
-  'lock_tree',
+  'lock_tree', 'usage',
 ] as const satisfies readonly (keyof JobRow)[];
 
 /**
@@ -109,6 +111,7 @@ export function toJobRow(r: unknown[]): JobRow {
     pgid: r[27] as number | null,
     read_at: r[28] as number | null,
     lock_tree: r[29] as string | null,
+    usage: r[30] as string | null,
   };
 }
 
@@ -149,5 +152,6 @@ export function newJobRow(id: number, job: NewJob, now: number, json = true): Jo
     pgid: null,
     read_at: null,
     lock_tree: job.lockTree,
+    usage: null,
   };
 }

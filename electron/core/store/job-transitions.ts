@@ -40,7 +40,7 @@ export function startJob(sql: Sql, id: number, attempt: number, now: number): Jo
     sql,
     'start',
     id,
-    { attempt, started_at: now, finished_at: null, exit_code: null, signal: null, error: null, result: null, progress: null, not_before: null, pgid: null },
+    { attempt, started_at: now, finished_at: null, exit_code: null, signal: null, error: null, result: null, progress: null, not_before: null, pgid: null, usage: null },
     { type: 'started', by: 'scheduler', data: { attempt } },
     now,
   );

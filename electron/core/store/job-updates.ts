@@ -31,6 +31,13 @@ export function setJobPgid(sql: Sql, id: number, attempt: number, pgid: number):
   sql.stmt(`UPDATE jobs SET pgid = ? WHERE id = ? AND attempt = ? AND ${LIVE}`).run(pgid, id, attempt);
 }
 
+/** The tokens an agent job has used so far (a soft write: a hint, not a state change). */
+export function setUsage(sql: Sql, id: number, attempt: number, usage: string): void {
+  sql.softWrite(() => {
+    sql.stmt(`UPDATE jobs SET usage = ? WHERE id = ? AND attempt = ? AND ${LIVE}`).run(usage, id, attempt);
+  });
+}
+
 /** Batched progress; an entry whose attempt is no longer live is dropped. */
 export function writeProgress(sql: Sql, entries: Iterable<[number, { attempt: number; progress: Progress }]>): void {
   const s = sql.stmt(`UPDATE jobs SET progress = ? WHERE id = ? AND attempt = ? AND ${LIVE}`);

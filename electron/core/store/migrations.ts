@@ -114,6 +114,16 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE attempts ADD COLUMN leader_exited_at INTEGER;
   CREATE INDEX jobs_unread_results ON jobs(status) WHERE status = 'succeeded' AND read_at IS NULL AND result IS NOT NULL;
   `,
+  // 4: agent jobs. A step can be an agent's tool call (its kind and its input in short);
+  //    a job has the token usage its agent reports; an approval can be a request to use a
+  //    tool, and an approval's scope says whether it covers the rest of the job.
+  `
+  ALTER TABLE steps ADD COLUMN tool TEXT;
+  ALTER TABLE steps ADD COLUMN detail TEXT;
+  ALTER TABLE jobs ADD COLUMN usage TEXT;
+  ALTER TABLE approvals ADD COLUMN tool TEXT;
+  ALTER TABLE approvals ADD COLUMN scope TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

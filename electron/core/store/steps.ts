@@ -1,4 +1,4 @@
-import type { Step, StepStatus } from '../../contract/job';
+import type { Step, StepStatus, ToolKind } from '../../contract/job';
 import { insertEvent } from './events';
 import type { Sql } from './sql';
 
@@ -10,8 +10,10 @@ export function listSteps(sql: Sql, jobId: number): Step[] {
     status: StepStatus;
     started_at: number | null;
     finished_at: number | null;
+    tool: ToolKind | null;
+    detail: string | null;
   }[];
-  return rows.map((r) => ({ attempt: r.attempt, index: r.idx, name: r.name, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at }));
+  return rows.map((r) => ({ attempt: r.attempt, index: r.idx, name: r.name, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at, tool: r.tool, detail: r.detail }));
 }
 
 /**
@@ -20,12 +22,19 @@ export function listSteps(sql: Sql, jobId: number): Step[] {
  * name; anything else (a step reported finished without having run, or reported
  * again after it finished) is appended as a new entry, never rewriting an old one.
  */
-export function recordStep(sql: Sql, jobId: number, attempt: number, name: string, status: StepStatus, now: number, by = 'job'): void {
+export interface StepTool {
+  tool: ToolKind;
+  detail: string | null;
+}
+
+export function recordStep(sql: Sql, jobId: number, attempt: number, name: string, status: StepStatus, now: number, by = 'job', tool: StepTool | null = null): void {
   sql.tx(() => {
     const close = sql.stmt('UPDATE steps SET status = ?, finished_at = ? WHERE job_id = ? AND attempt = ? AND idx = ?');
     const append = (st: StepStatus, finishedAt: number | null): void => {
       const next = (sql.stmt('SELECT COALESCE(MAX(idx), -1) + 1 AS n FROM steps WHERE job_id = ? AND attempt = ?').get(jobId, attempt) as { n: number }).n;
-      sql.stmt('INSERT INTO steps (job_id, attempt, idx, name, status, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(jobId, attempt, next, name, st, now, finishedAt);
+      sql
+        .stmt('INSERT INTO steps (job_id, attempt, idx, name, status, started_at, finished_at, tool, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(jobId, attempt, next, name, st, now, finishedAt, tool?.tool ?? null, tool?.detail ?? null);
     };
     if (status === 'running') {
       const open = sql.stmt("SELECT idx FROM steps WHERE job_id = ? AND attempt = ? AND status = 'running'").all(jobId, attempt) as { idx: number }[];
@@ -38,7 +47,7 @@ export function recordStep(sql: Sql, jobId: number, attempt: number, name: strin
       if (running) close.run(status, now, jobId, attempt, running.idx);
       else append(status, now);
     }
-    insertEvent(sql, jobId, attempt, now, { type: 'step', by, data: { name, status } });
+    insertEvent(sql, jobId, attempt, now, { type: 'step', by, data: { name, status, tool: tool?.tool } });
   });
 }
 
@@ -47,7 +56,10 @@ export function closeOpenSteps(sql: Sql, jobId: number, attempt: number, status:
   sql.stmt("UPDATE steps SET status = ?, finished_at = ? WHERE job_id = ? AND attempt = ? AND status = 'running'").run(status, now, jobId, attempt);
 }
 
-export function currentStep(sql: Sql, jobId: number, attempt: number): string | null {
-  const r = sql.stmt("SELECT name FROM steps WHERE job_id = ? AND attempt = ? AND status = 'running' ORDER BY idx DESC LIMIT 1").get(jobId, attempt) as { name: string } | undefined;
-  return r?.name ?? null;
+/** The step a live attempt is in now (the newest running one), if any. */
+export function currentStep(sql: Sql, jobId: number, attempt: number): { name: string; tool: ToolKind | null } | null {
+  const r = sql.stmt("SELECT name, tool FROM steps WHERE job_id = ? AND attempt = ? AND status = 'running' ORDER BY idx DESC LIMIT 1").get(jobId, attempt) as
+    | { name: string; tool: ToolKind | null }
+    | undefined;
+  return r ?? null;
 }

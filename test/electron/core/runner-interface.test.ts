@@ -14,7 +14,7 @@ function scriptRunner(opts: { stallAfterMs?: number } = {}): Runner & { started:
     kind: 'command',
     started,
     admit(input: AddParsed): Admitted {
-      const argv = input.command.argv ?? [input.command.shell!];
+      const argv = input.command?.argv ?? [input.command?.shell ?? ''];
       return { spec: { argv }, display: `script ${argv.join(' ')}`, etaKey: argv.join(' '), lockTree: null };
     },
     describe: (spec) => `script ${(spec as { argv: string[] }).argv.join(' ')}`,

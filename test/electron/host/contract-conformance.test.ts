@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -81,6 +82,21 @@ test('every method and every event conforms to the contract', async () => {
   await call('deny', { id: b.id });
   await call('cancel', { ids: [b.id] });
   await until(async () => ((await host.call('list', {})).jobs.every((j) => ['succeeded', 'failed', 'cancelled'].includes(j.status)) ? true : undefined), 10_000, 'all finished');
+  // a patch result, applied to the tree it came from
+  const repo = path.join(home, 'repo');
+  fs.mkdirSync(repo);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t', GIT_CONFIG_NOSYSTEM: '1', HOME: repo } });
+  git('init', '-q', '-b', 'main');
+  fs.writeFileSync(path.join(repo, 'a.txt'), 'one\n');
+  git('add', '-A');
+  git('commit', '-qm', 'base');
+  const p = await call('add', { command: { shell: 'echo two >> a.txt' }, cwd: repo, capturePatch: true });
+  await until(async () => ((await host.call('get', { id: p.id })).job.status === 'succeeded' ? true : undefined), 10_000, 'patch job done');
+  git('checkout', '--', 'a.txt'); // the user's tree as it was, whether or not the job ran in it
+  expect(await call('apply', { id: p.id })).toMatchObject({ outcome: 'applied', files: ['a.txt'] });
+  expect(fs.readFileSync(path.join(repo, 'a.txt'), 'utf8')).toBe('one\ntwo\n');
+  await call('settings', {});
+  expect(await call('setSettings', { values: { 'agents.codex.model': 'gpt-5.1' } })).toEqual({ agents: { codex: { model: 'gpt-5.1' } } });
   await call('remove', { ids: [b.id] });
   await call('clean', { olderThanMs: 0 });
   await call('shutdown', {});

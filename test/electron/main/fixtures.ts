@@ -32,6 +32,7 @@ export function job(over: Partial<Job> & { id: number }): Job {
     unread: false,
     ...over,
     // the host's derived fields, computed as the host does unless a test sets them
+    agent: over.agent ?? null,
     progressText: over.progressText !== undefined ? over.progressText : progressText(over.progress ?? null),
     attention: over.attention !== undefined ? over.attention : attentionOf(over.status ?? 'queued', over.unread ?? false, over.resultSummary?.type ?? null),
   };
@@ -56,7 +57,7 @@ export function approval(over: Partial<Approval> & { id: number; jobId: number }
   return {
     attempt: 1,
     question: 'Deploy to prod?',
-    context: null,
+    context: null, tool: null, scope: null,
     requestedAt: 1_000,
     decision: null,
     note: null,
