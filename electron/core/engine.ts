@@ -127,7 +127,10 @@ export class Engine {
     const baseEnv = { ...(opts.env ?? process.env) };
     const sql = (this.sql = new Sql(openDatabase(dbPath(this.home), { nativeBinding: opts.nativeBinding })));
     this.spawners = new SpawnerSupply(process.platform !== 'win32' && (opts.spawner ?? process.versions.electron === undefined), log);
-    const runners = new RunnerRegistry([...builtinRunners({ spawner: () => this.spawners.get() }), ...(opts.runners ?? [])]);
+    const runners = new RunnerRegistry([
+      ...builtinRunners({ spawner: () => this.spawners.get(), home: this.home, settings: () => readSettings(sql), env: baseEnv }),
+      ...(opts.runners ?? []),
+    ]);
     this.hub = new EventHub(opts.coalesceMs ?? 100);
     this.progress = new ProgressBuffer(sql);
     this.history = new EtaHistory(sql);

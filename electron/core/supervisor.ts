@@ -288,7 +288,8 @@ export class Supervisor {
   private finish(run: RunState, end: RunEnd): void {
     this.clearTimers(run);
     // the leader's end decides; what the runner reports at the very end adds its result
-    const decided: RunEnd = run.leader ? { ...end, exitCode: run.leader.exitCode, signal: run.leader.signal, error: run.leader.error } : end;
+    // (an error only the end can tell, such as an agent's stream saying it failed, still counts)
+    const decided: RunEnd = run.leader ? { ...end, exitCode: run.leader.exitCode, signal: run.leader.signal, error: run.leader.error ?? end.error } : end;
     try {
       const row = this.d.sql.open ? jobRow(this.d.sql, run.id) : undefined;
       // the slot is free from here: the outcome and the next start share one commit

@@ -21,10 +21,10 @@ export interface TestEngine {
   dispose: () => Promise<void>;
 }
 
-/** An engine on a fresh data dir with short grace periods, for tests. */
-export function openTestEngine(opts: Partial<EngineOptions> = {}): TestEngine {
+/** An engine on a fresh data dir with short grace periods, for tests; options may depend on the data dir. */
+export function openTestEngine(opts: Partial<EngineOptions> | ((home: string) => Partial<EngineOptions>) = {}): TestEngine {
   const { home, cleanup } = tempHome('errand-core-');
-  const engine = openEngine({ home, killGraceMs: 300, ...opts });
+  const engine = openEngine({ home, killGraceMs: 300, ...(typeof opts === 'function' ? opts(home) : opts) });
   return {
     engine,
     home,

@@ -23,6 +23,14 @@ export interface CommandRun {
   leftoverGraceMs?: number;
   /** Start the process through this helper (off the host's event loop); directly when absent or gone. */
   spawner?: Spawner | null | undefined;
+  /**
+   * Read stdout here (each chunk is also appended to the log, so it stays whole) instead
+   * of letting the process write the log itself; stderr still goes straight to the log.
+   * For runners that follow a program's event stream (agents). Spawns directly.
+   */
+  stdout?: (chunk: Buffer) => void;
+  /** Give the process a stdin pipe (write with `input`); otherwise stdin is /dev/null. */
+  stdin?: boolean;
 }
 
 export interface ExitInfo {
@@ -45,6 +53,8 @@ export interface RunningCommand {
   exited: Promise<ExitInfo>;
   /** SIGTERM to the whole group, SIGKILL after graceMs if anything in it is still alive. */
   terminate(graceMs: number): void;
+  /** Writes to the process's stdin (with `stdin: true`); false when it is closed. */
+  input(text: string): boolean;
 }
 
 /**
@@ -65,6 +75,7 @@ export function startCommand(run: CommandRun): RunningCommand {
   let output: { close: () => void } | null = null;
   let ending: Promise<unknown> | null = null;
   let pendingTerminate: number | null = null;
+  let stdoutRead = !run.stdout;
   let resolveStarted!: (pgid: number) => void;
   const started = new Promise<number>((r) => (resolveStarted = r));
   let resolveExited!: (info: ExitInfo) => void;
@@ -73,8 +84,18 @@ export function startCommand(run: CommandRun): RunningCommand {
   const leaderExited = new Promise<ExitInfo>((r) => (resolveLeader = r));
 
   const end = (graceMs: number): Promise<unknown> => (ending ??= endGroup(pid, graceMs).catch(() => undefined));
+  // with stdout piped to us, the end waits until everything it wrote has been read
+  let stdoutDone: Promise<void> = Promise.resolve();
+  let stdin: NodeJS.WritableStream | null = null;
   const done = (info: ExitInfo): void => {
     if (settled) return;
+    if (!stdoutRead) {
+      void stdoutDone.then(() => {
+        stdoutRead = true;
+        done(info);
+      });
+      return;
+    }
     settled = true;
     resolveLeader(info);
     output?.close();
@@ -112,11 +133,39 @@ export function startCommand(run: CommandRun): RunningCommand {
     }
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(file, args, { cwd: run.cwd, env: run.env, detached: !isWin, stdio: ['ignore', fd, fd], windowsHide: true });
+      child = spawn(file, args, {
+        cwd: run.cwd,
+        env: run.env,
+        detached: !isWin,
+        stdio: [run.stdin ? 'pipe' : 'ignore', run.stdout ? 'pipe' : fd, fd],
+        windowsHide: true,
+      });
     } catch (e) {
-      return cannotStart((e as NodeJS.ErrnoException).code, (e as Error).message);
-    } finally {
       fs.closeSync(fd);
+      return cannotStart((e as NodeJS.ErrnoException).code, (e as Error).message);
+    }
+    if (run.stdout && child.stdout) {
+      // our own copy of the log fd: stdout chunks are appended in the order they come
+      const onChunk = run.stdout;
+      const out = child.stdout;
+      stdoutDone = new Promise<void>((resolve) => {
+        out.on('data', (chunk: Buffer) => {
+          try {
+            fs.writeSync(fd, chunk);
+          } catch {
+            // a full disk loses log bytes, never the run
+          }
+          onChunk(chunk);
+        });
+        out.once('close', () => {
+          fs.closeSync(fd);
+          resolve();
+        });
+      });
+    } else fs.closeSync(fd);
+    if (child.stdin) {
+      stdin = child.stdin;
+      child.stdin.on('error', () => (stdin = null)); // EPIPE: the process stopped reading
     }
     child.once('error', (err: NodeJS.ErrnoException) => {
       if (child.pid === undefined) cannotStart(err.code, err.message);
@@ -139,6 +188,8 @@ export function startCommand(run: CommandRun): RunningCommand {
 
   const viaHelper =
     !isWin &&
+    !run.stdout &&
+    !run.stdin &&
     run.spawner?.spawn(
       { file, args, cwd: run.cwd, env: run.env, logFile: run.logFile },
       {
@@ -179,6 +230,11 @@ export function startCommand(run: CommandRun): RunningCommand {
     terminate(graceMs: number) {
       if (pid > 0) void end(graceMs);
       else if (!settled) pendingTerminate = graceMs;
+    },
+    input(text: string) {
+      if (!stdin || settled) return false;
+      stdin.write(text);
+      return true;
     },
   };
 }

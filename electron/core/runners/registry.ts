@@ -1,5 +1,8 @@
 import type { JobKind } from '../../contract/job';
 import { ErrandError } from '../../contract/errors';
+import type { Settings } from '../../contract/job';
+import { agentRunner } from './agent/agent-runner';
+import { AGENT_PRESETS } from './agent/presets';
 import { type CommandRunnerOptions, commandRunner } from './command';
 import { withPatchCapture } from './patch-capture';
 import type { Runner } from './runner';
@@ -32,7 +35,13 @@ export class RunnerRegistry {
   }
 }
 
-/** The built-in kinds: commands (with patch capture around them). */
-export function builtinRunners(opts: CommandRunnerOptions): Runner[] {
-  return [withPatchCapture(commandRunner(opts))];
+export interface BuiltinOptions extends CommandRunnerOptions {
+  home: string;
+  settings: () => Settings;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The built-in kinds: commands (with patch capture around them) and coding agents. */
+export function builtinRunners(opts: BuiltinOptions): Runner[] {
+  return [withPatchCapture(commandRunner(opts)), agentRunner({ home: opts.home, presets: AGENT_PRESETS, settings: opts.settings, env: opts.env })];
 }

@@ -1,0 +1,5 @@
+import type { AgentName } from '../../../contract/api';
+import type { AgentPreset } from './preset';
+
+/** Every agent Errand can run, by name: one preset file each (command line + event-stream adapter). */
+export const AGENT_PRESETS: Partial<Record<AgentName, AgentPreset>> = {};
