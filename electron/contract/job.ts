@@ -29,7 +29,8 @@ export type Eta = z.infer<typeof Eta>;
 
 export const ResultType = z.enum(['patch', 'report', 'json', 'files', 'none']);
 export const JobResult = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('patch'), summary: z.string().max(SUMMARY_MAX), patch: z.string() }),
+  /** A patch; `report`: what the agent that made it said about it (markdown), when there is one. */
+  z.object({ type: z.literal('patch'), summary: z.string().max(SUMMARY_MAX), patch: z.string(), report: z.string().optional() }),
   z.object({ type: z.literal('report'), summary: z.string().max(SUMMARY_MAX), markdown: z.string() }),
   z.object({ type: z.literal('json'), summary: z.string().max(SUMMARY_MAX), value: z.unknown() }),
   z.object({ type: z.literal('files'), summary: z.string().max(SUMMARY_MAX), files: z.array(z.string()) }),
