@@ -46,6 +46,42 @@ program
   .action(async (cmd: string[], o, c: Command) => (await jobs()).add(globals(c), cmd, o));
 
 program
+  .command('agent')
+  .description('enqueue a coding agent on a task; prints the new job id')
+  .usage('--with codex|claude|gemini|opencode [options] -- "TASK"')
+  .option('--with <agent>', 'which agent: codex, claude, gemini or opencode')
+  .option('--cwd <dir>', 'the project to work in (default: here)')
+  .option('--model <name>', 'the model (default: the settings, else the agent\'s own)')
+  .option('--endpoint <url>', 'the API base URL (default: the settings, else the agent\'s own)')
+  .option('--isolate <mode>', 'auto (default: its own git worktree in a repo), worktree, or none')
+  .option('--timeout <duration>', 'stop it after this long (e.g. 30m)')
+  .option('--stall <duration>', 'stop it after this long without any event from the agent (default 5m)')
+  .option('--title <text>', 'title shown in lists (default: the task)')
+  .option('--priority <n>', 'higher runs first, -1000…1000', '0')
+  .option('--after <ids>', 'start only after these jobs succeeded (comma-separated)')
+  .option('--label <name>', 'label the job (repeatable)', collect, [])
+  .option('--task-file <file>', 'read the task from a file (- for stdin)')
+  .option('--json', 'print the job as JSON')
+  .argument('[task...]')
+  .action(async (task: string[], o, c: Command) => (await import('./commands/agent')).agent(globals(c), task, o));
+
+const config = program.command('config').description('read or change the settings (agent binaries, endpoints, models, …)');
+config
+  .command('get')
+  .description('print the settings, or one of them (e.g. agents.codex.model)')
+  .argument('[key]')
+  .option('--json', 'print JSON')
+  .action(async (key: string | undefined, o, c: Command) => (await import('./commands/config')).get(globals(c), key, o));
+config
+  .command('set')
+  .description('change a setting, e.g. errand config set agents.claude.bin /opt/claude/bin/claude')
+  .argument('<key>')
+  .argument('[value]')
+  .option('--unset', 'remove the setting')
+  .option('--json', 'print the settings as JSON')
+  .action(async (key: string, value: string | undefined, o, c: Command) => (await import('./commands/config')).set(globals(c), key, value, o));
+
+program
   .command('batch')
   .description('enqueue many shell lines at once (one job per non-empty line); prints the ids')
   .argument('<file>', 'a file of commands, or - for stdin')
@@ -126,6 +162,7 @@ for (const verb of ['approve', 'deny'] as const) {
     .description(`${verb} the question a waiting job asked`)
     .argument('<id>')
     .option('--note <text>', 'a note the job and the audit trail keep')
+    .option('--for-job', verb === 'approve' ? "approve this kind of request for the rest of the job (an agent's tool)" : 'ignored for deny')
     .option('--json', 'print the decided approval as JSON')
     .action(async (id: string, o, c: Command) => (await jobs()).decide(globals(c), verb, id, o));
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Approval, Decision, Job, JobDetail, JobResult, JobStatus, QueueState, Settings, StatusSummary, StepStatus } from './job';
 import {
   AFTER_MAX,
+  AGENT_NAMES,
   BATCH_MAX,
   CONCURRENCY_MAX,
   CONTEXT_MAX,
@@ -51,8 +52,7 @@ export const CommandSpec = z
   .refine((s) => !s.argv?.length || s.argv[0]!.trim() !== '', { message: 'is empty: give a command to run', path: ['argv', 0] });
 export type CommandSpec = z.infer<typeof CommandSpec>;
 
-/** The coding agents Errand runs as jobs; `errand` is Errand's own agent (issue 10). */
-export const AGENT_NAMES = ['codex', 'claude', 'gemini', 'opencode'] as const;
+export { AGENT_NAMES };
 export const AgentName = z.enum(AGENT_NAMES);
 export type AgentName = z.infer<typeof AgentName>;
 
@@ -82,6 +82,12 @@ export const AddInput = z.object({
   isolate: z.enum(['auto', 'worktree', 'none']).default('auto'),
   cwd: z.string().min(1, 'is empty: give the directory to run in'),
   env: z.record(z.string(), z.string()).optional(),
+  /**
+   * Variables the job gets but the store never holds (API keys an agent reads): kept in the
+   * host's memory for this job only, never written, shown or sent in events. A host that
+   * restarts has forgotten them; the job then runs with the host's own environment.
+   */
+  secretEnv: z.record(z.string(), z.string()).optional(),
   priority: Priority.default(0),
   after: z.array(JobId).max(AFTER_MAX).default([]),
   labels: z.array(z.string().min(1).max(LABEL_MAX)).max(LABELS_MAX).default([]),

@@ -4,6 +4,11 @@ export const PRIORITY_MIN = -1000;
 export const PRIORITY_MAX = 1000;
 export const CONCURRENCY_MAX = 64;
 export const TITLE_MAX = 300;
+/** The coding agents Errand runs as jobs (zod-free, for the CLI's checks); `errand` is Errand's own agent (issue 10). */
+export const AGENT_NAMES = ['codex', 'claude', 'gemini', 'opencode'] as const;
+
+/** The API-key variables the agents read: `errand agent` passes them to its job as secrets, never stored. */
+export const SECRET_ENV_NAMES = ['OPENAI_API_KEY', 'CODEX_API_KEY', 'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'OPENROUTER_API_KEY'] as const;
 /** An agent job's task, in words. */
 export const TASK_MAX = 20_000;
 export const LABEL_MAX = 60;

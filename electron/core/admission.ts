@@ -5,6 +5,7 @@ import { ErrandError } from '../contract/errors';
 import type { Job, JobStatus } from '../contract/job';
 import type { Announcer } from './announcer';
 import type { Dependants } from './dependants';
+import type { JobSecrets } from './job-secrets';
 import type { JobViews } from './job-views';
 import type { RunnerRegistry } from './runners/registry';
 import { type NewJob, newJobRow } from './store/job-row';
@@ -18,6 +19,8 @@ export interface AdmissionDeps {
   announcer: Announcer;
   dependants: Dependants;
   kick: () => void;
+  /** Where a job's secret variables go (never the store). */
+  secrets: JobSecrets;
 }
 
 /** Per-call memo: the same cwd, the same dependency, looked up once in a batch. */
@@ -39,6 +42,7 @@ export class Admission {
     const now = Date.now();
     const job = this.prepare(input, now, '', this.memo(input.after));
     const [id] = insertJobs(this.d.sql, [job], now, by);
+    this.d.secrets.set(id!, input.secretEnv);
     this.afterInsert([id!], [job], now);
     return this.d.views.view(listRow(this.d.sql, id!)!);
   }
@@ -49,6 +53,7 @@ export class Admission {
     const memo = this.memo(inputs.flatMap((j) => j.after));
     const prepared = inputs.map((j, i) => this.prepare(j, now, `jobs.${i}.`, memo));
     const ids = insertJobs(this.d.sql, prepared, now, by);
+    ids.forEach((id, i) => this.d.secrets.set(id, inputs[i]!.secretEnv));
     this.afterInsert(ids, prepared, now);
     return ids;
   }

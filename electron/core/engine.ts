@@ -14,6 +14,7 @@ import { Dependants } from './dependants';
 import { EtaHistory } from './eta-history';
 import { type Dispose, EventHub, type Listener } from './event-hub';
 import { JobReads } from './job-reads';
+import { JobSecrets } from './job-secrets';
 import { JobReports } from './job-reports';
 import { JobViews } from './job-views';
 import { type Logger, silentLogger } from './logger';
@@ -111,6 +112,7 @@ export class Engine {
   private readonly admission: Admission;
   private readonly steering: Steering;
   private readonly reads: JobReads;
+  private readonly secrets = new JobSecrets();
   private closed = false;
   private closing: Promise<void> | null = null;
 
@@ -160,7 +162,7 @@ export class Engine {
       log,
       home: this.home,
       killGraceMs,
-      env: (job, own) => jobEnv(baseEnv, own, job, this.home, opts.binDir),
+      env: (job, own) => jobEnv(baseEnv, { ...own, ...this.secrets.get(job.id) }, job, this.home, opts.binDir),
       reporter: (job, signal) => this.reports.reporterFor(job, signal),
       output: (id, attempt, file) => announcer.log(id, attempt, file),
       record: (row, attempt, end, requests) => this.recordRunEnd(row, attempt, end, requests),
@@ -174,7 +176,7 @@ export class Engine {
       changed: (id) => announcer.job(id),
     }));
     const scheduler = (this.scheduler = new Scheduler({ sql, log, supervisor, passed: () => announcer.status() }));
-    this.admission = new Admission({ sql, runners, views: this.views, announcer, dependants: this.dependants, kick: () => scheduler.kick() });
+    this.admission = new Admission({ sql, runners, views: this.views, announcer, dependants: this.dependants, kick: () => scheduler.kick(), secrets: this.secrets });
     this.steering = new Steering({ sql, home: this.home, log, views: this.views, announcer, supervisor, scheduler, dependants: this.dependants });
     this.reads = new JobReads({ sql, home: this.home, views: this.views, status: () => this.statusNow(), markRead: (ids) => this.steering.markRead(ids) });
 
@@ -298,12 +300,16 @@ export class Engine {
 
   remove(i: ParsedInput<'remove'>, c: Caller = API): Output<'remove'> {
     this.assertOpen();
-    return { removed: this.steering.remove(i.ids, c.by) };
+    const removed = this.steering.remove(i.ids, c.by);
+    this.secrets.forget(removed);
+    return { removed };
   }
 
   clean(i: ParsedInput<'clean'>, c: Caller = API): Output<'clean'> {
     this.assertOpen();
-    return { removed: this.steering.clean(i.olderThanMs, c.by) };
+    const removed = this.steering.clean(i.olderThanMs, c.by);
+    this.secrets.forget(removed);
+    return { removed };
   }
 
   status(): StatusSummary {

@@ -166,8 +166,9 @@ export async function parallel(g: Globals, n: string | undefined): Promise<void>
   print(`${q.concurrency} at a time${q.paused ? ' (queue paused)' : ''}`);
 }
 
-export async function decide(g: Globals, verb: 'approve' | 'deny', idText: string, o: { note?: string; json?: boolean }): Promise<void> {
-  const a = await withClient(g, (c) => c.call(verb, { id: parseId(idText), note: o.note }));
+export async function decide(g: Globals, verb: 'approve' | 'deny', idText: string, o: { note?: string; forJob?: boolean; json?: boolean }): Promise<void> {
+  const id = parseId(idText);
+  const a = await withClient(g, (c) => (verb === 'approve' ? c.call('approve', { id, note: o.note, scope: o.forJob ? 'job' : 'once' }) : c.call('deny', { id, note: o.note })));
   if (o.json) return printJson(a);
   print(`#${a.jobId} ${a.decision}: ${a.question}`);
 }

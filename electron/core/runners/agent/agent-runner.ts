@@ -15,6 +15,8 @@ import type { AgentPreset } from './preset';
 /** What an agent job stores. */
 export interface AgentJobSpec extends AgentSpec {
   isolate?: IsolateSpec;
+  /** The environment it was added with (secrets apart: see JobSecrets). */
+  env?: Record<string, string>;
 }
 
 export interface AgentRunnerOptions {
@@ -60,6 +62,7 @@ export function agentRunner(opts: AgentRunnerOptions): Runner {
       const a = input.agent!;
       binOf(presetOf(a.with)); // refuse now, not when it would start
       const spec: AgentJobSpec = { ...a };
+      if (input.env) spec.env = input.env;
       const isolate = admitIsolation(input.isolate, true, ctx);
       if (isolate) spec.isolate = isolate;
       const display = `${a.with}: ${firstLine(a.task)}`;
@@ -97,7 +100,7 @@ export function agentRunner(opts: AgentRunnerOptions): Runner {
           dir,
           bin,
           args: settings.args ?? [],
-          env: ctx.env(),
+          env: ctx.env(spec.env),
         });
         for (const f of launch.files ?? []) {
           fs.mkdirSync(path.dirname(f.path), { recursive: true, mode: 0o700 });
@@ -107,7 +110,7 @@ export function agentRunner(opts: AgentRunnerOptions): Runner {
         cmd = startCommand({
           argv: launch.argv,
           cwd: job.cwd,
-          env: ctx.env(launch.env),
+          env: ctx.env({ ...spec.env, ...launch.env }),
           logFile: ctx.logFile,
           leftoverGraceMs: ctx.killGraceMs,
           onOutput: () => ctx.output(),
