@@ -112,6 +112,8 @@ export const Job = z.object({
   progressText: z.string().nullable(),
   /** For an agent job: which agent and model, and the tokens it has used. */
   agent: AgentInfo.nullable(),
+  /** Who added it: "cli", "ui", "tray", or an MCP client as "mcp:<its name>". */
+  addedBy: z.string().nullable(),
 });
 export type Job = z.infer<typeof Job>;
 

@@ -43,7 +43,7 @@ export class Admission {
     const job = this.prepare(input, now, '', this.memo(input.after));
     const [id] = insertJobs(this.d.sql, [job], now, by);
     this.d.secrets.set(id!, input.secretEnv);
-    this.afterInsert([id!], [job], now);
+    this.afterInsert([id!], [job], now, by);
     return this.d.views.view(listRow(this.d.sql, id!)!);
   }
 
@@ -54,7 +54,7 @@ export class Admission {
     const prepared = inputs.map((j, i) => this.prepare(j, now, `jobs.${i}.`, memo));
     const ids = insertJobs(this.d.sql, prepared, now, by);
     ids.forEach((id, i) => this.d.secrets.set(id, inputs[i]!.secretEnv));
-    this.afterInsert(ids, prepared, now);
+    this.afterInsert(ids, prepared, now, by);
     return ids;
   }
 
@@ -92,7 +92,7 @@ export class Admission {
     };
   }
 
-  private afterInsert(ids: readonly number[], jobs: readonly NewJob[], now: number): void {
+  private afterInsert(ids: readonly number[], jobs: readonly NewJob[], now: number, by: string): void {
     // A dependency that has already failed dooms the new job at once, with the reason.
     const deps = [...new Set(jobs.flatMap((j) => j.after))];
     const statuses = deps.length ? jobStatuses(this.d.sql, deps) : new Map<number, JobStatus>();
@@ -109,7 +109,7 @@ export class Admission {
       views.prefetchHistory(fresh.map((id) => jobs[index.get(id)!]!.etaKey));
       for (const id of fresh) {
         const job = jobs[index.get(id)!]!;
-        announcer.jobView(views.view(newJobRow(id, job, now, false), statuses, now, undefined, job));
+        announcer.jobView(views.view(newJobRow(id, job, now, false, by), statuses, now, undefined, job));
       }
       announcer.status();
     }

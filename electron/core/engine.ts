@@ -33,6 +33,7 @@ import { openDatabase } from './store/database';
 import type { JobRow } from './store/job-row';
 import { Sql } from './store/sql';
 import { Supervisor } from './supervisor';
+import { sweepWorktrees } from './worktree-sweep';
 
 export interface EngineOptions {
   home: string;
@@ -184,6 +185,7 @@ export class Engine {
     const recovered = recover(sql, now, log, { home: this.home, graceMs: opts.recoveryGraceMs ?? Math.min(killGraceMs, 2000) });
     if (recovered.length) log.warn(`recovered ${recovered.length} job(s) left running by a previous host: ${recovered.map((r) => `#${r.id} → ${r.status}`).join(', ')}`);
     for (const r of recovered) if (isDoomed(r.status)) this.dependants.propagate(r.id, now);
+    void sweepWorktrees(this.home, sql, log);
     scheduler.kick();
   }
 

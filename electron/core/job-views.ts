@@ -156,6 +156,7 @@ export class JobViews {
       attention: attentionOf(row.status, unread, result?.type ?? null),
       progressText: progressText(progress),
       agent: identity ? { ...identity, usage: parseJson<Usage>(row.usage) } : null,
+      addedBy: row.added_by,
     };
   }
 }

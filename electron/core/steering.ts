@@ -13,8 +13,9 @@ import { insertEvent } from './store/events';
 import type { JobRow } from './store/job-row';
 import { assertCan, cancelJob, holdJob, releaseJob, retryJob } from './store/job-transitions';
 import { markRead, setPriority } from './store/job-updates';
-import { finishedBefore, jobStatuses, removeJobs, requireJob } from './store/jobs';
+import { finishedBefore, isolatedRepos, jobStatuses, removeJobs, requireJob } from './store/jobs';
 import { type Sql, parseJson } from './store/sql';
+import { removeJobWorktrees } from './worktree-sweep';
 
 export interface SteeringDeps {
   sql: Sql;
@@ -33,7 +34,15 @@ export interface SteeringDeps {
  * at fault, before any of them is touched.
  */
 export class Steering {
+  /** Worktree removals still under way (git runs off the event loop, after the reply). */
+  private removing: Promise<void> = Promise.resolve();
+
   constructor(private readonly d: SteeringDeps) {}
+
+  /** Resolves once the worktrees of every job removed so far are gone. */
+  worktreesRemoved(): Promise<void> {
+    return this.removing;
+  }
 
   /**
    * Cancels jobs: queued/held ones at once; running/waiting ones are stopped (SIGTERM to
@@ -138,8 +147,15 @@ export class Steering {
 
   private drop(ids: number[], by: string): number[] {
     if (!ids.length) return [];
+    const repos = isolatedRepos(this.d.sql, ids);
     const removed = removeJobs(this.d.sql, ids);
     for (const id of removed) fs.rmSync(logDir(this.d.home, id), { recursive: true, force: true });
+    // their worktrees and branches go too; should the host die first, the next one's sweep finds them
+    const worktrees = removed.filter((id) => repos.has(id)).map((id) => ({ id, repo: repos.get(id)! }));
+    if (worktrees.length) {
+      const done = removeJobWorktrees(this.d.home, worktrees, this.d.log);
+      this.removing = Promise.all([this.removing, done]).then(() => undefined);
+    }
     this.d.log.info(`removed ${removed.length} job(s) by ${by}`);
     if (removed.length) this.d.announcer.removed(removed);
     return removed;

@@ -48,6 +48,7 @@ export function job(over: Partial<Job> = {}): Job {
     ...over,
     // the host's derived fields, computed as the host does unless a test sets them
     agent: over.agent ?? null,
+    addedBy: over.addedBy ?? null,
     progressText: over.progressText !== undefined ? over.progressText : progressText(over.progress ?? null),
     attention: over.attention !== undefined ? over.attention : attentionOf(over.status ?? 'queued', over.unread ?? false, over.resultSummary?.type ?? null),
   };

@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import type { AddParsed } from '../../contract/api';
 import { shellQuote } from '../../contract/format';
 import { workTreeTopSync } from '../git-patch';
+import type { IsolateSpec } from '../isolation';
 import { startCommand } from './command-runner';
+import { admitIsolation } from './isolation-admit';
 import type { Admitted, AdmitContext, RunContext, RunHandle, RunJob, Runner } from './runner';
 import type { Spawner } from './spawner';
 
@@ -11,6 +13,8 @@ export interface CommandSpec {
   argv?: string[];
   shell?: string;
   env?: Record<string, string>;
+  /** Runs in its own git worktree (see worktree.ts). */
+  isolate?: IsolateSpec;
 }
 
 /** Hex SHA-1 (the one-shot crypto.hash where this Node has it: half the cost of createHash). */
@@ -41,8 +45,12 @@ export function commandRunner(opts: CommandRunnerOptions): Runner {
       const spec: CommandSpec = c.argv ? { argv: c.argv } : { shell: c.shell! };
       if (input.env) spec.env = input.env;
       let lockTree: string | null = null;
-      if (input.capturePatch) {
-        // a patch-capturing job runs alone in its work tree, so the patch holds its own changes only
+      // a patch job in a repository gets its own worktree; one that opted out (--isolate none)
+      // patches the user's tree in place
+      const isolate = admitIsolation(input.isolate, input.capturePatch, ctx);
+      if (isolate) spec.isolate = isolate;
+      else if (input.capturePatch) {
+        // in place, it runs alone in its work tree, so the patch holds its own changes only
         const key = `tree:${ctx.cwd}`;
         if (!ctx.memo.has(key)) ctx.memo.set(key, workTreeTopSync(ctx.cwd));
         lockTree = ctx.memo.get(key) as string | null;

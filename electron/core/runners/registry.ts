@@ -6,6 +6,7 @@ import { AGENT_PRESETS } from './agent/presets';
 import { type CommandRunnerOptions, commandRunner } from './command';
 import { withPatchCapture } from './patch-capture';
 import type { Runner } from './runner';
+import { withWorktree } from './worktree';
 
 /** The runners of every kind this host can run, by kind. */
 export class RunnerRegistry {
@@ -41,7 +42,13 @@ export interface BuiltinOptions extends CommandRunnerOptions {
   env: NodeJS.ProcessEnv;
 }
 
-/** The built-in kinds: commands (with patch capture around them) and coding agents. */
+/**
+ * The built-in kinds: commands and coding agents, each in its own git worktree when
+ * admission isolated it; a command's patch capture in place is for `--isolate none`.
+ */
 export function builtinRunners(opts: BuiltinOptions): Runner[] {
-  return [withPatchCapture(commandRunner(opts)), agentRunner({ home: opts.home, presets: AGENT_PRESETS, settings: opts.settings, env: opts.env })];
+  return [
+    withWorktree(withPatchCapture(commandRunner(opts)), opts.home),
+    withWorktree(agentRunner({ home: opts.home, presets: AGENT_PRESETS, settings: opts.settings, env: opts.env }), opts.home),
+  ];
 }

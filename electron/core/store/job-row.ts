@@ -36,6 +36,8 @@ export interface JobRow {
   lock_tree: string | null;
   /** JSON Usage: the tokens an agent job has used (its stream's own count). */
   usage: string | null;
+  /** Who added it: "cli", "ui", "mcp:claude-code", … */
+  added_by: string | null;
 }
 
 /** A job as admission shapes it, before it has an id. */
@@ -64,7 +66,7 @@ export interface NewJob {
 export const JOB_COLUMNS = [
   'id', 'title', 'kind', 'spec', 'cwd', 'priority', 'after', 'labels', 'status', 'attempt', 'max_retries', 'retry_backoff_ms', 'auto_retries', 'timeout_ms', 'not_before',
   'restartable', 'capture_patch', 'eta_key', 'plan', 'created_at', 'started_at', 'finished_at', 'progress', 'exit_code', 'signal', 'error', 'result', 'pgid', 'read_at',
-  'lock_tree', 'usage',
+  'lock_tree', 'usage', 'added_by',
 ] as const satisfies readonly (keyof JobRow)[];
 
 /**
@@ -112,6 +114,7 @@ export function toJobRow(r: unknown[]): JobRow {
     read_at: r[28] as number | null,
     lock_tree: r[29] as string | null,
     usage: r[30] as string | null,
+    added_by: r[31] as string | null,
   };
 }
 
@@ -120,7 +123,7 @@ export function toJobRow(r: unknown[]): JobRow {
  * SELECT gives). `json: false` leaves the JSON columns empty, for a caller that has the
  * parsed values at hand.
  */
-export function newJobRow(id: number, job: NewJob, now: number, json = true): JobRow {
+export function newJobRow(id: number, job: NewJob, now: number, json = true, by: string | null = null): JobRow {
   return {
     id,
     title: job.title,
@@ -153,5 +156,6 @@ export function newJobRow(id: number, job: NewJob, now: number, json = true): Jo
     read_at: null,
     lock_tree: job.lockTree,
     usage: null,
+    added_by: by,
   };
 }

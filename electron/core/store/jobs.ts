@@ -21,8 +21,8 @@ const READABLE_RESULT = "result IS NOT NULL AND json_extract(result, '$.type') !
 export function insertJobs(sql: Sql, jobs: readonly NewJob[], now: number, by: string): number[] {
   const ins = sql.stmt(
     `INSERT INTO jobs (title, kind, spec, cwd, priority, after, labels, status, max_retries, retry_backoff_ms, timeout_ms,
-       not_before, restartable, capture_patch, lock_tree, eta_key, plan, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       not_before, restartable, capture_patch, lock_tree, eta_key, plan, created_at, added_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const dep = sql.stmt('INSERT OR IGNORE INTO job_deps (job_id, dep_id) VALUES (?, ?)');
   const ev = sql.stmt("INSERT INTO events (job_id, attempt, at, type, by, data) VALUES (?, 0, ?, 'created', ?, ?)");
@@ -48,6 +48,7 @@ export function insertJobs(sql: Sql, jobs: readonly NewJob[], now: number, by: s
           job.etaKey,
           JSON.stringify(job.plan),
           now,
+          by,
         ).lastInsertRowid,
       );
       for (const d of job.after) dep.run(id, d);
@@ -179,6 +180,14 @@ export function pendingDependants(sql: Sql, depId: number): number[] {
 
 export function finishedBefore(sql: Sql, t: number): number[] {
   return (sql.stmt(`SELECT id FROM jobs WHERE status IN ${FINISHED_IN} AND COALESCE(finished_at, created_at) <= ?`).all(t) as { id: number }[]).map((r) => r.id);
+}
+
+/** The repository of each of these jobs that runs in its own worktree (spec.isolate.repo), by id. */
+export function isolatedRepos(sql: Sql, ids: readonly number[]): Map<number, string> {
+  const rows = sql
+    .stmt("SELECT id, json_extract(spec, '$.isolate.repo') AS repo FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND json_extract(spec, '$.isolate.repo') IS NOT NULL")
+    .all(JSON.stringify(ids)) as { id: number; repo: string }[];
+  return new Map(rows.map((r) => [r.id, r.repo]));
 }
 
 /** Deletes finished jobs with everything of theirs (attempts, steps, approvals by cascade; events). */

@@ -124,6 +124,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE approvals ADD COLUMN tool TEXT;
   ALTER TABLE approvals ADD COLUMN scope TEXT;
   `,
+  // 5: who added a job (the CLI, the window, an MCP client by the name it gave): shown
+  //    with the job ("added by claude-code"); the created event has always said it too.
+  `
+  ALTER TABLE jobs ADD COLUMN added_by TEXT;
+  UPDATE jobs SET added_by = (SELECT by FROM events e WHERE e.job_id = jobs.id AND e.type = 'created' ORDER BY e.id LIMIT 1);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

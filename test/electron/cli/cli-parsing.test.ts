@@ -44,7 +44,7 @@ describe('terminal output', () => {
     id: 1, title: 'a title', kind: 'command', status: 'running', priority: 0, after: [], labels: [], cwd: '/', command: 'x', createdAt: 0,
     startedAt: 0, finishedAt: null, notBefore: null, attempt: 1, maxRetries: 0, timeoutMs: null, restartable: false,
     progress: { done: 1, total: 4, unit: null, label: null }, eta: { seconds: 120, basis: 'progress' }, activity: 'running: x',
-    exitCode: null, signal: null, error: null, resultSummary: null, plan: [], unread: false, attention: null, progressText: '25%', agent: null, ...over,
+    exitCode: null, signal: null, error: null, resultSummary: null, plan: [], unread: false, attention: null, progressText: '25%', agent: null, addedBy: null, ...over,
   });
 
   test('the table fits the terminal width', () => {

@@ -196,7 +196,7 @@ describe('rows', () => {
       };
       const now = Date.now();
       const [id] = insertJobs(store.sql, [job], now, 'test');
-      expect(newJobRow(id!, job, now)).toEqual(store.row(id!));
+      expect(newJobRow(id!, job, now, true, 'test')).toEqual(store.row(id!));
       expect(jobRows(store.sql)).toEqual([store.row(id!)]);
     } finally {
       await engine.close();
