@@ -38,7 +38,8 @@ program
   .option('--timeout <duration>', 'fail the attempt after this long (e.g. 30s, 5m, 2h)')
   .option('--delay <duration>', 'start no earlier than this long from now')
   .option('--restartable', 'requeue instead of marking interrupted if the host dies under it')
-  .option('--patch', 'capture the changes it makes in its git work tree as a patch result')
+  .option('--patch', 'capture the changes it makes as a patch result (in a git repo it runs in its own worktree)')
+  .option('--isolate <mode>', 'auto (default: a worktree for --patch in a git repo), worktree, or none (run in place)')
   .option('--shell', 'run CMD as one shell line (default when a single argument contains spaces)')
   .option('--plan <steps>', 'planned steps, comma-separated')
   .option('--json', 'print the job as JSON')
@@ -177,9 +178,10 @@ program
 
 program
   .command('apply')
-  .description("apply a job's patch result to its work tree (git apply)")
+  .description("apply a job's patch result to the tree it was made from (three-way where it must)")
   .argument('<id>')
-  .action(async (id: string, _o, c: Command) => (await jobs()).apply(globals(c), id));
+  .option('--json', 'print the outcome as JSON')
+  .action(async (id: string, o, c: Command) => (await jobs()).apply(globals(c), id, o));
 
 program
   .command('rm')

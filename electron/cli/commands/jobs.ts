@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Input } from '../../contract/api';
 import { ErrandError } from '../../contract/errors';
@@ -18,6 +17,7 @@ interface AddOptions {
   delay?: string;
   restartable?: boolean;
   patch?: boolean;
+  isolate?: string;
   shell?: boolean;
   plan?: string;
   json?: boolean;
@@ -38,7 +38,10 @@ export function commandSpec(cmd: string[], forceShell = false): Input<'add'>['co
   return { argv: cmd };
 }
 
+const ISOLATE = ['auto', 'worktree', 'none'] as const;
+
 export function addInput(cmd: string[], o: AddOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Input<'add'> {
+  if (o.isolate !== undefined && !(ISOLATE as readonly string[]).includes(o.isolate)) throw new ErrandError('invalid_input', `--isolate must be auto, worktree or none, not '${o.isolate}'.`, 'isolate');
   // The job runs with the environment it was added from, as if typed here, minus the
   // variables that would tie it to an enclosing job.
   const jobEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('ERRAND_')));
@@ -55,6 +58,7 @@ export function addInput(cmd: string[], o: AddOptions, env: NodeJS.ProcessEnv = 
     delayMs: duration(o.delay, 'delay'),
     restartable: Boolean(o.restartable),
     capturePatch: Boolean(o.patch),
+    isolate: (o.isolate as (typeof ISOLATE)[number] | undefined) ?? 'auto',
     plan: o.plan ? o.plan.split(',').map((s) => s.trim()).filter(Boolean) : [],
   };
 }
@@ -114,6 +118,11 @@ export async function show(g: Globals, idText: string, o: { json?: boolean }): P
   if (o.json) return printJson(detail);
   const paint = painter(useColor());
   const out = [jobSummary(detail.job, paint)];
+  const iso = detail.isolation;
+  if (iso) {
+    out.push('', paint('bold', 'Worktree'), `  branch    ${iso.branch} (from ${iso.base.slice(0, 12)})`, `  worktree  ${iso.worktree}`, `  repo      ${iso.repo}`);
+    if (iso.leftOutChanges) out.push(`  ${paint('yellow', 'your uncommitted changes were not included')}`);
+  }
   const attempt = detail.job.attempt;
   const steps = detail.steps.filter((s) => s.attempt === attempt);
   if (detail.job.plan.length || steps.length) {
@@ -193,13 +202,11 @@ export async function result(g: Globals, idText: string, o: { attempt?: string; 
   }
 }
 
-export async function apply(g: Globals, idText: string): Promise<void> {
-  const id = parseId(idText);
-  const { r, job } = await withClient(g, async (c) => ({ r: await c.call('result', { id }), job: (await c.call('get', { id })).job }));
-  if (r.result?.type !== 'patch') throw new ErrandError('invalid_input', `Job #${id} has no patch result to apply (its result is ${r.result?.type ?? 'empty'}).`, 'id');
-  const out = spawnSync('git', ['apply', '--index', '--3way', '-'], { cwd: job.cwd, input: r.result.patch, encoding: 'utf8' });
-  if (out.status !== 0) throw new ErrandError('internal', `git apply failed in ${job.cwd}: ${(out.stderr || out.stdout).trim().split('\n')[0]}`);
-  print(`applied #${id}'s patch in ${job.cwd} (${r.result.summary})`);
+/** Applies a job's patch through the host, which says how it went: applied, already there, or (exit 1) the conflict in git's words. */
+export async function apply(g: Globals, idText: string, o: { json?: boolean } = {}): Promise<void> {
+  const out = await withClient(g, (c) => c.call('apply', { id: parseId(idText) }));
+  if (o.json) printJson(out);
+  else print(out.message);
 }
 
 export async function rm(g: Globals, idTexts: string[]): Promise<void> {

@@ -40,7 +40,9 @@ beforeEach(() => {
 });
 afterEach(() => t.dispose());
 
-describe('capturePatch', () => {
+// Patch capture in the user's own tree, as `--isolate none` keeps it (a --patch job in a
+// repository otherwise runs in its own worktree: worktree.test.ts).
+describe('capturePatch in place (isolate none)', () => {
   test("the patch holds the job's own changes only: edits, deletions and new files, not what was there before", async () => {
     const indexBefore = fs.readFileSync(path.join(repo, '.git/index'));
     const statusBefore = git('status', '--porcelain');
@@ -48,6 +50,7 @@ describe('capturePatch', () => {
       command: { shell: 'sed -i s/two/TWO/ tracked.txt && echo more >> dirty.txt && mkdir -p src && echo new > src/new.txt && echo x > ignored/skip.txt; rm staged.txt' },
       cwd: repo,
       capturePatch: true,
+      isolate: 'none',
     });
     fs.mkdirSync(path.join(repo, 'ignored'));
     const done = await waitFor(engine, job.id);
@@ -76,7 +79,7 @@ describe('capturePatch', () => {
   });
 
   test('the patch applies cleanly to the tree as it was before the job', async () => {
-    const job = engine.add({ command: { shell: 'printf "a\\nb\\n" > added.txt && sed -i 1d tracked.txt' }, cwd: repo, capturePatch: true });
+    const job = engine.add({ command: { shell: 'printf "a\\nb\\n" > added.txt && sed -i 1d tracked.txt' }, cwd: repo, capturePatch: true, isolate: 'none' });
     await waitFor(engine, job.id);
     const result = engine.get(job.id).result;
     const patch = result!.type === 'patch' ? result!.patch : '';
@@ -89,10 +92,10 @@ describe('capturePatch', () => {
     expect(fs.readFileSync(path.join(repo, 'tracked.txt'), 'utf8')).toBe('two\nthree\n');
   });
 
-  test('no changes or a failure: no patch; a job beside a capturing one in the same tree waits its turn', async () => {
+  test('no changes or a failure: no patch; a job beside one capturing in place in the same tree waits its turn', async () => {
     const gate = path.join(t.home, 'go');
-    const nothing = engine.add({ command: { shell: `while [ ! -e ${gate} ]; do sleep 0.02; done` }, cwd: repo, capturePatch: true });
-    const failed = engine.add({ command: { shell: 'echo x >> tracked.txt; exit 1' }, cwd: path.join(repo), capturePatch: true });
+    const nothing = engine.add({ command: { shell: `while [ ! -e ${gate} ]; do sleep 0.02; done` }, cwd: repo, capturePatch: true, isolate: 'none' });
+    const failed = engine.add({ command: { shell: 'echo x >> tracked.txt; exit 1' }, cwd: path.join(repo), capturePatch: true, isolate: 'none' });
     const elsewhere = engine.add({ command: { argv: ['true'] }, cwd: t.home });
     await waitFor(engine, nothing.id, ['running']);
     // concurrency is 2, but the second job shares the work tree: it waits, and says why
@@ -105,7 +108,7 @@ describe('capturePatch', () => {
     expect(f.startedAt!).toBeGreaterThanOrEqual(engine.get(nothing.id).job.finishedAt!);
   });
 
-  test('outside a git work tree the job simply runs', async () => {
+  test('outside a git work tree the job simply runs (auto picks no worktree there)', async () => {
     const plain = path.join(t.home, 'plain');
     fs.mkdirSync(plain);
     expect(await snapshotTree(plain)).toBeNull();
