@@ -55,6 +55,8 @@ export interface RunningCommand {
   terminate(graceMs: number): void;
   /** Writes to the process's stdin (with `stdin: true`); false when it is closed. */
   input(text: string): boolean;
+  /** Closes the process's stdin (it reads end of file); `input` returns false from then on. */
+  endInput(): void;
 }
 
 /**
@@ -235,6 +237,11 @@ export function startCommand(run: CommandRun): RunningCommand {
       if (!stdin || settled) return false;
       stdin.write(text);
       return true;
+    },
+    endInput() {
+      const s = stdin;
+      stdin = null;
+      s?.end();
     },
   };
 }

@@ -117,7 +117,7 @@ export function agentRunner(opts: AgentRunnerOptions): Runner {
           stdout: (chunk) => splitter.push(chunk),
           stdin: launch.stdin === true,
         });
-        adapterRef = preset.adapter({ report: ctx.report, send: (line) => void cmd.input(`${line}\n`), log: ctx.log });
+        adapterRef = preset.adapter({ report: ctx.report, send: (line) => void cmd.input(`${line}\n`), endInput: () => cmd.endInput(), cwd: job.cwd, log: ctx.log });
         if (launch.input !== undefined) cmd.input(launch.input);
         void cmd.exited.then(() => splitter.end());
       } catch (e) {

@@ -40,6 +40,10 @@ export interface AdapterIO {
   report: RunReporter;
   /** Writes a line to the agent's stdin (an answer to a control request). */
   send(line: string): void;
+  /** Closes the agent's stdin: no more input (Claude Code's stream-json input ends its session on end of file). */
+  endInput(): void;
+  /** Where the agent works (its worktree when isolated): paths in steps are shown relative to it. */
+  cwd: string;
   log: Logger;
 }
 
