@@ -11,8 +11,10 @@ export type KeyAction =
   | 'open'
   | 'back'
   | 'approve'
+  | 'approve-job'
   | 'deny'
   | 'approve-note'
+  | 'apply'
   | 'cancel'
   | 'retry'
   | 'hold'
@@ -48,18 +50,20 @@ export const KEYMAP: readonly KeyDef[] = [
   { keys: ['Enter'], action: 'open', help: 'Open the job (marks it read)', group: 'Move' },
   { keys: ['Escape'], action: 'back', help: 'Back to the list; clear the filter', group: 'Move' },
   { keys: ['/'], action: 'filter', help: 'Filter: text, label:x, is:failed, #12', group: 'Move' },
-  { keys: ['a'], action: 'approve', help: 'Approve what the job asks', group: 'Job' },
+  { keys: ['a'], action: 'approve', help: 'Approve what the job asks (once)', group: 'Job' },
+  { keys: ['A'], action: 'approve-job', help: 'Approve an agent’s tool for the rest of the job', group: 'Job' },
   { keys: ['d'], action: 'deny', help: 'Deny what the job asks', group: 'Job' },
-  { keys: ['A', 'D'], action: 'approve-note', help: 'Write a note, then Enter approves', group: 'Job' },
+  { keys: ['D'], action: 'approve-note', help: 'Write a note first (Enter approves once)', group: 'Job' },
+  { keys: ['y'], action: 'apply', help: 'Apply the job’s patch to your tree', group: 'Job' },
   { keys: ['c'], action: 'cancel', help: 'Cancel the job (asks first)', group: 'Job' },
   { keys: ['r'], action: 'retry', help: 'Retry a finished job', group: 'Job' },
   { keys: ['h'], action: 'hold', help: 'Hold a queued job / release a held one', group: 'Job' },
   { keys: ['+', '='], action: 'prio-up', help: 'Raise priority', group: 'Job' },
   { keys: ['-'], action: 'prio-down', help: 'Lower priority', group: 'Job' },
   { keys: ['P'], action: 'prio-set', help: 'Set priority', group: 'Job' },
-  { keys: ['t'], action: 'tab-next', help: 'Next tab: log, result, events, attempts', group: 'Job' },
+  { keys: ['t'], action: 'tab-next', help: 'Next tab: steps, log, result, events, attempts', group: 'Job' },
   { keys: ['T'], action: 'tab-prev', help: 'Previous tab', group: 'Job' },
-  { keys: ['f'], action: 'follow', help: 'Follow the end of the log on/off', group: 'Log' },
+  { keys: ['f'], action: 'follow', help: 'Follow the end of the log (or the newest step) on/off', group: 'Log' },
   { keys: ['s'], action: 'log-search', help: 'Search the log (Enter next, Shift+Enter previous)', group: 'Log' },
   { keys: ['S'], action: 'log-save', help: 'Download the log, byte for byte', group: 'Log' },
   { keys: ['n'], action: 'new', help: 'New job', group: 'Queue' },
@@ -182,6 +186,32 @@ export function run(app: ErrandApp, action: KeyAction, model: ListModel | null):
         return;
       }
       void (action === 'approve' ? app.actions.approve(id) : app.actions.deny(id));
+      return;
+    }
+    case 'approve-job': {
+      const id = needJob();
+      if (id === null) return;
+      const a = s.approvals.get(id);
+      if (!a) {
+        s.setError('job', `Job #${id} is not waiting for a decision.`, id);
+        return;
+      }
+      if (a.tool === null) {
+        s.setError('approval', `Job #${id} asks a question, not for a tool: approve it once (a).`, id);
+        return;
+      }
+      void app.actions.approve(id, undefined, 'job');
+      return;
+    }
+    case 'apply': {
+      const id = needJob();
+      if (id === null) return;
+      if (s.jobs.get(id)?.resultSummary?.type !== 'patch') {
+        s.setError('job', `Job #${id} has no patch to apply.`, id);
+        return;
+      }
+      emit('errand:tab', 'result');
+      void app.actions.apply(id);
       return;
     }
     case 'approve-note': {

@@ -65,8 +65,8 @@ describe('approval card', () => {
     key('d');
     await settle();
     expect(c.called('deny')).toEqual([{ id: 41 }]);
-    // Shift+A: the note field takes the focus; Enter approves with the note
-    key('A');
+    // Shift+D: the note field takes the focus; Enter approves with the note
+    key('D');
     const note = within(card).getByRole('textbox', { name: 'Note for job #41' });
     expect(document.activeElement).toBe(note);
     fireEvent.change(note, { target: { value: 'only the docs' } });

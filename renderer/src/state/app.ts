@@ -1,4 +1,4 @@
-import type { Input } from '../../../electron/contract/api';
+import type { Input, Output } from '../../../electron/contract/api';
 import type { HostEvent } from '../../../electron/contract/events';
 import type { Job } from '../../../electron/contract/job';
 import { FINISHED_STATUSES, isFinished } from '../../../electron/contract/status';
@@ -249,13 +249,42 @@ function makeActions(client: ErrandClient, store: AppStore, flush: () => void, h
       if (!j) return false;
       return actions.prioritise(id, j.priority + delta);
     },
-    async approve(id: number, note?: string): Promise<boolean> {
-      const r = await run('approval', id, () => client.call('approve', note ? { id, note } : { id }));
+    /** scope 'job': the same tool is approved for the rest of the job (tool requests only). */
+    async approve(id: number, note?: string, scope: 'once' | 'job' = 'once'): Promise<boolean> {
+      const input: Input<'approve'> = { id };
+      if (note) input.note = note;
+      if (scope === 'job') input.scope = 'job';
+      const r = await run('approval', id, () => client.call('approve', input));
       return r !== null;
     },
     async deny(id: number, note?: string): Promise<boolean> {
       const r = await run('approval', id, () => client.call('deny', note ? { id, note } : { id }));
       return r !== null;
+    },
+    /**
+     * Applies the job's patch to the tree it was made from; the outcome (applied, already
+     * applied, or the refusal with git's whole message) stays with the job in `applies`.
+     */
+    async apply(id: number): Promise<boolean> {
+      const attempt = st().jobs.get(id)?.attempt ?? 0;
+      if (st().applies.get(id)?.kind === 'busy') return false;
+      st().setApply(id, { kind: 'busy', attempt });
+      try {
+        const r = await client.call('apply', { id });
+        st().setApply(id, { kind: r.outcome, attempt, files: r.files, message: r.message });
+        return true;
+      } catch (e) {
+        st().setApply(id, { kind: 'refused', attempt, message: (e as Error).message || String(e) });
+        return false;
+      }
+    },
+    /** The settings record (agent defaults for the New job form); null when it cannot be read. */
+    async settings(): Promise<Output<'settings'> | null> {
+      try {
+        return await client.call('settings', {});
+      } catch {
+        return null;
+      }
     },
     async markRead(id: number): Promise<void> {
       await run('job', id, () => client.call('markRead', { ids: [id] }));

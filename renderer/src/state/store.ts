@@ -13,6 +13,13 @@ export type Dialog =
 /** Where an error from the host is shown: next to what caused it. */
 export type ErrorPlace = 'job' | 'queue' | 'approval' | 'new' | 'log' | 'result' | 'list';
 
+/** What became of pressing Apply on a job's patch (per job, for the attempt whose patch it was). */
+export type ApplyState =
+  | { kind: 'busy'; attempt: number }
+  | { kind: 'applied' | 'already-applied'; attempt: number; files: string[]; message: string }
+  /** Refused: a conflict (files named, git's whole message after the first line) or no tree to apply to. */
+  | { kind: 'refused'; attempt: number; message: string };
+
 export interface DetailState {
   id: number;
   data: JobDetail | null;
@@ -44,6 +51,8 @@ export interface AppState {
   detail: DetailState | null;
   /** Which pane has the keyboard: the list or the detail. */
   focus: 'list' | 'detail';
+  /** Apply outcomes by job id. */
+  applies: ReadonlyMap<number, ApplyState>;
 
   sync(snap: Snapshot): void;
   applyEvents(events: readonly HostEvent[]): void;
@@ -59,6 +68,7 @@ export interface AppState {
   setError(place: ErrorPlace, message: string | null, jobId?: number | null, field?: string): void;
   setDetail(d: DetailState | null): void;
   setFocus(f: 'list' | 'detail'): void;
+  setApply(id: number, state: ApplyState | null): void;
 }
 
 export type AppStore = StoreApi<AppState>;
@@ -82,6 +92,7 @@ export function createAppStore(): AppStore {
     errors: {},
     detail: null,
     focus: 'list',
+    applies: new Map(),
 
     sync(snap) {
       const jobs = new Map<number, Job>();
@@ -224,6 +235,12 @@ export function createAppStore(): AppStore {
     },
     setDetail: (detail) => set({ detail }),
     setFocus: (focus) => set({ focus }),
+    setApply: (id, state) => {
+      const applies = new Map(get().applies);
+      if (state) applies.set(id, state);
+      else applies.delete(id);
+      set({ applies });
+    },
   }));
 }
 

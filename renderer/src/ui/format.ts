@@ -78,3 +78,23 @@ export function bytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/** 850 → "850", 12_345 → "12.3k", 2_400_000 → "2.4M": token counts at a glance. */
+export function formatTokens(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 100_000) return `${(n / 1000).toFixed(1).replace(/\.0$/, '')}k`;
+  if (n < 1_000_000) return `${Math.round(n / 1000)}k`;
+  return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;
+}
+
+/** 0.0421 → "$0.04"; under a cent → "< $0.01". */
+export function formatCost(usd: number): string {
+  if (usd > 0 && usd < 0.01) return '< $0.01';
+  return `$${usd.toFixed(2)}`;
+}
+
+/** The first line of a multi-line message, and the rest (git's whole message after Errand's own line). */
+export function splitFirstLine(text: string): { first: string; rest: string } {
+  const i = text.indexOf('\n');
+  return i < 0 ? { first: text, rest: '' } : { first: text.slice(0, i), rest: text.slice(i + 1) };
+}

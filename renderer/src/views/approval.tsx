@@ -1,19 +1,19 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Approval, Job } from '../../../electron/contract/job';
 import { useApp, useAppState } from '../ui/context';
+import { agentTitle } from '../ui/agents';
+import { asUnifiedDiff, commandContext, looksLikeDiff } from '../ui/diff';
 import { shortPath } from '../ui/format';
 import { Ago } from './bits';
 import { PatchView } from './result';
 
-/** A unified diff has a diff/---+++ header or a hunk header on its own line. */
-export function looksLikeDiff(text: string | null): boolean {
-  if (!text) return false;
-  return /^diff --git /m.test(text) || (/^--- .*$/m.test(text) && /^\+\+\+ .*$/m.test(text) && /^@@ .* @@/m.test(text));
-}
+export { looksLikeDiff };
 
 /**
  * A question from a job: what it asks, which job, its context (the command and
- * directory, or the diff), and Approve (a) / Deny (d) with an optional note.
+ * directory, or the diff), and Approve (a) / Deny (d) with an optional note. A tool
+ * request (an agent's permission request) names the tool and can be approved for the
+ * rest of the job (Shift+A).
  */
 export function ApprovalCard({ approval, job, autoFocusNote = false, compact = false }: { approval: Approval; job: Job | undefined; autoFocusNote?: boolean; compact?: boolean }) {
   const app = useApp();
@@ -26,7 +26,7 @@ export function ApprovalCard({ approval, job, autoFocusNote = false, compact = f
     if (autoFocusNote) noteRef.current?.focus();
   }, [autoFocusNote]);
 
-  // Shift+A / Shift+D from the keymap: write a note first.
+  // Shift+D from the keymap: write a note first.
   useEffect(() => {
     const onNote = (e: Event): void => {
       if ((e as CustomEvent<number>).detail === approval.jobId) noteRef.current?.focus();
@@ -35,29 +35,37 @@ export function ApprovalCard({ approval, job, autoFocusNote = false, compact = f
     return () => window.removeEventListener('errand:approval-note', onNote);
   }, [approval.jobId]);
 
-  const decide = async (approve: boolean): Promise<void> => {
+  const decide = async (how: 'once' | 'job' | 'deny'): Promise<void> => {
     setBusy(true);
     const n = note.trim() || undefined;
-    const ok = approve ? await app.actions.approve(approval.jobId, n) : await app.actions.deny(approval.jobId, n);
+    const ok = how === 'deny' ? await app.actions.deny(approval.jobId, n) : await app.actions.approve(approval.jobId, n, how);
     setBusy(false);
     if (ok) setNote('');
   };
 
-  const diff = looksLikeDiff(approval.context);
+  const tool = approval.tool;
+  const diff = approval.context ? asUnifiedDiff(approval.context, diffPathOf(approval.question)) : null;
   const titleId = `approval-q-${approval.id}`;
+  const agent = job?.agent ?? null;
   return (
-    <section className={`approval${compact ? ' compact' : ''}`} aria-labelledby={titleId} data-testid="approval">
+    <section className={`approval${compact ? ' compact' : ''}${tool ? ' tool-request' : ''}`} aria-labelledby={titleId} data-testid="approval">
       <p className="asker">
         Job{' '}
         <button type="button" className="link" onClick={() => app.actions.open(approval.jobId)}>
           #{approval.jobId}
         </button>{' '}
-        {job ? <span className="asker-title">{job.title}</span> : null} asks · <Ago ms={approval.requestedAt} />
+        {job ? <span className="asker-title">{job.title}</span> : null} asks{agent ? ` (${agentTitle(agent.with)})` : ''} · <Ago ms={approval.requestedAt} />
       </p>
       <h3 id={titleId} className="question">
+        {tool ? (
+          <span className="tool-chip" title={`A request to use the tool ${tool}`}>
+            {tool}
+          </span>
+        ) : null}
+        {tool ? ' ' : null}
         {approval.question}
       </h3>
-      {job ? (
+      {job && !tool ? (
         <dl className="ctx">
           <dt>Command</dt>
           <dd>
@@ -72,8 +80,10 @@ export function ApprovalCard({ approval, job, autoFocusNote = false, compact = f
       {approval.context ? (
         diff ? (
           <div className="ctx-diff">
-            <PatchView patch={approval.context} name={`job-${approval.jobId}-approval-${approval.id}`} tools={false} />
+            <PatchView patch={diff} name={`job-${approval.jobId}-approval-${approval.id}`} tools={false} />
           </div>
+        ) : tool ? (
+          <CommandContext context={approval.context} job={job} />
         ) : (
           <pre className="ctx-text">{approval.context}</pre>
         )
@@ -82,7 +92,7 @@ export function ApprovalCard({ approval, job, autoFocusNote = false, compact = f
         className="decide"
         onSubmit={(e) => {
           e.preventDefault();
-          void decide(true);
+          void decide('once');
         }}
       >
         <input
@@ -102,9 +112,14 @@ export function ApprovalCard({ approval, job, autoFocusNote = false, compact = f
           }}
         />
         <button type="submit" className="approve" disabled={busy}>
-          Approve <kbd>a</kbd>
+          {tool ? 'Approve once' : 'Approve'} <kbd>a</kbd>
         </button>
-        <button type="button" className="deny" disabled={busy} onClick={() => void decide(false)}>
+        {tool ? (
+          <button type="button" className="approve-job" disabled={busy} onClick={() => void decide('job')} title={`Approve this and every later ${tool} request of job #${approval.jobId} (Shift+A)`}>
+            Approve for this job <kbd>A</kbd>
+          </button>
+        ) : null}
+        <button type="button" className="deny" disabled={busy} onClick={() => void decide('deny')}>
           Deny <kbd>d</kbd>
         </button>
       </form>
@@ -114,6 +129,34 @@ export function ApprovalCard({ approval, job, autoFocusNote = false, compact = f
         </p>
       ) : null}
     </section>
+  );
+}
+
+/** "Edit src/a.ts?" → "src/a.ts": a name for the file of a bare hunk. */
+function diffPathOf(question: string): string {
+  const m = /([\w.-]+\/[\w./-]+|[\w-]+\.[\w]+)/.exec(question);
+  return m?.[1] ?? 'file';
+}
+
+/** A tool's command line in monospace, with the directory it runs in. */
+function CommandContext({ context, job }: { context: string; job: Job | undefined }) {
+  const { command, cwd } = commandContext(context);
+  const dir = cwd ?? job?.cwd ?? null;
+  return (
+    <dl className="ctx ctx-command">
+      <dt>Runs</dt>
+      <dd>
+        <pre className="ctx-cmd">{command}</pre>
+      </dd>
+      {dir ? (
+        <>
+          <dt>{cwd ? 'In' : 'Job in'}</dt>
+          <dd>
+            <code title={dir}>{shortPath(dir)}</code>
+          </dd>
+        </>
+      ) : null}
+    </dl>
   );
 }
 
@@ -133,7 +176,7 @@ export function ApprovalsInbox() {
   if (!list.length) {
     return (
       <section className="inbox empty-inbox" aria-label="Approvals">
-        <p className="muted">Nothing is waiting for you. Jobs that ask (<code>errand ask "…"</code>) show up here.</p>
+        <p className="muted">Nothing is waiting for you. Jobs that ask (<code>errand ask "…"</code>) and agents that ask to use a tool show up here.</p>
       </section>
     );
   }

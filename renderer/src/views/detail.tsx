@@ -1,20 +1,28 @@
 import { useEffect, useRef, useState } from 'react';
-import type { Job, JobDetail, Step } from '../../../electron/contract/job';
+import type { Isolation, Job, JobDetail, Step } from '../../../electron/contract/job';
 import { isActive, isFinished } from '../../../electron/contract/status';
 import { useApp, useAppState, useNow } from '../ui/context';
 import { clockTime, exactTime, formatDuration, shortPath, took } from '../ui/format';
+import { agentTitle, taskOf } from '../ui/agents';
+import { IsolationRows, runSteps, StepsView } from './agent';
+import { ApplyBar } from './apply';
 import { ApprovalCard } from './approval';
 import { Ago, Eta, Labels, ProgressBar, Status } from './bits';
 import { LogPanel } from './log';
 import { ResultView } from './result';
 
-type Tab = 'log' | 'result' | 'events' | 'attempts';
-const TABS: { key: Tab; title: string }[] = [
+type Tab = 'steps' | 'log' | 'result' | 'events' | 'attempts';
+const COMMAND_TABS: { key: Tab; title: string }[] = [
   { key: 'log', title: 'Log' },
   { key: 'result', title: 'Result' },
   { key: 'events', title: 'Events' },
   { key: 'attempts', title: 'Attempts' },
 ];
+/** An agent job leads with its steps (one per tool call). */
+const AGENT_TABS: { key: Tab; title: string }[] = [{ key: 'steps', title: 'Steps' }, ...COMMAND_TABS];
+
+export const isAgentJob = (job: Pick<Job, 'kind' | 'agent'>): boolean => job.kind === 'agent' || job.agent !== null;
+const tabsOf = (job: Job): { key: Tab; title: string }[] => (isAgentJob(job) ? AGENT_TABS : COMMAND_TABS);
 
 export function Detail() {
   const selectedId = useAppState((s) => s.selectedId);
@@ -32,7 +40,8 @@ export function Detail() {
 }
 
 function defaultTab(job: Job): Tab {
-  return job.resultSummary && job.resultSummary.type !== 'none' && isFinished(job.status) ? 'result' : 'log';
+  if (job.resultSummary && job.resultSummary.type !== 'none' && isFinished(job.status)) return 'result';
+  return isAgentJob(job) ? 'steps' : 'log';
 }
 
 function JobDetailPane({ job }: { job: Job }) {
@@ -48,14 +57,21 @@ function JobDetailPane({ job }: { job: Job }) {
   const [tab, setTab] = useState<Tab>(() => defaultTab(job));
   const [logAttempt, setLogAttempt] = useState<number | null>(null);
   const ref = useRef<HTMLElement>(null);
+  const tabs = tabsOf(job);
+  const tabsRef = useRef(tabs);
+  tabsRef.current = tabs;
 
   // The detail's tab keys (t cycles) arrive as a window event from the keymap.
   useEffect(() => {
     const onCycle = (e: Event): void => {
       const dir = (e as CustomEvent<number>).detail;
-      setTab((t) => TABS[(TABS.findIndex((x) => x.key === t) + dir + TABS.length) % TABS.length]!.key);
+      const tabs = tabsRef.current;
+      setTab((t) => tabs[(tabs.findIndex((x) => x.key === t) + dir + tabs.length) % tabs.length]!.key);
     };
-    const onTab = (e: Event): void => setTab((e as CustomEvent<Tab>).detail);
+    const onTab = (e: Event): void => {
+      const want = (e as CustomEvent<Tab>).detail;
+      if (tabsRef.current.some((t) => t.key === want)) setTab(want);
+    };
     window.addEventListener('errand:cycle-tab', onCycle);
     window.addEventListener('errand:tab', onTab);
     return () => {
@@ -85,7 +101,7 @@ function JobDetailPane({ job }: { job: Job }) {
         <Status status={job.status} />
       </div>
       <StatusLine job={job} />
-      <Meta job={job} />
+      <Meta job={job} isolation={detail?.data?.isolation ?? null} />
       {approval && !inInbox ? <ApprovalCard approval={approval} job={job} autoFocusNote={false} /> : null}
       <JobActions job={job} />
       {jobError && (jobError.jobId === null || jobError.jobId === job.id) ? (
@@ -103,9 +119,9 @@ function JobDetailPane({ job }: { job: Job }) {
           {detail.error}
         </p>
       ) : null}
-      <PlanAndRecord job={job} steps={detail?.data?.steps ?? []} />
+      {isAgentJob(job) ? null : <PlanAndRecord job={job} steps={detail?.data?.steps ?? []} />}
       <div className="tabs" role="tablist" aria-label="Job views">
-        {TABS.map((t, i) => (
+        {tabs.map((t, i) => (
           <button
             key={t.key}
             type="button"
@@ -119,13 +135,14 @@ function JobDetailPane({ job }: { job: Job }) {
             onKeyDown={(e) => {
               if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
                 e.preventDefault();
-                const next = TABS[(i + (e.key === 'ArrowRight' ? 1 : -1) + TABS.length) % TABS.length]!;
+                const next = tabs[(i + (e.key === 'ArrowRight' ? 1 : -1) + tabs.length) % tabs.length]!;
                 setTab(next.key);
                 document.getElementById(`tab-${next.key}`)?.focus();
               }
             }}
           >
             {t.title}
+            {t.key === 'steps' && detail?.data ? <span className="tab-note">{runSteps(job, detail.data).length}</span> : null}
             {t.key === 'result' && job.resultSummary && job.resultSummary.type !== 'none' ? <span className="tab-note">{job.resultSummary.type}</span> : null}
             {t.key === 'events' && detail?.data ? <span className="tab-note">{detail.data.events.length}</span> : null}
             {t.key === 'attempts' && job.attempt > 1 ? <span className="tab-note">{job.attempt}</span> : null}
@@ -133,6 +150,7 @@ function JobDetailPane({ job }: { job: Job }) {
         ))}
       </div>
       <div className="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === 'steps' ? <StepsView job={job} detail={detail?.data ?? null} /> : null}
         {tab === 'log' ? <LogPanel job={job} attempt={attempt} onAttempt={(n) => setLogAttempt(n === job.attempt ? null : n)} /> : null}
         {tab === 'result' ? <ResultTab job={job} detail={detail?.data ?? null} /> : null}
         {tab === 'events' ? <EventTrail detail={detail?.data ?? null} /> : null}
@@ -181,18 +199,40 @@ function StatusLine({ job }: { job: Job }) {
   );
 }
 
-function Meta({ job }: { job: Job }) {
+function Meta({ job, isolation }: { job: Job; isolation: Isolation | null }) {
   const app = useApp();
   return (
     <dl className="meta">
-      <dt>Command</dt>
-      <dd>
-        <code className="cmd">{job.command}</code>
-      </dd>
+      {job.agent ? (
+        <>
+          <dt>Agent</dt>
+          <dd data-testid="agent">
+            <span className="agent-tag">{agentTitle(job.agent.with)}</span>
+            {job.agent.model ? (
+              <>
+                {' '}
+                <code>{job.agent.model}</code>
+              </>
+            ) : null}
+          </dd>
+          <dt>Task</dt>
+          <dd className="task" title={taskOf(job)}>
+            {taskOf(job)}
+          </dd>
+        </>
+      ) : (
+        <>
+          <dt>Command</dt>
+          <dd>
+            <code className="cmd">{job.command}</code>
+          </dd>
+        </>
+      )}
       <dt>In</dt>
       <dd>
         <code title={job.cwd}>{shortPath(job.cwd)}</code>
       </dd>
+      {isolation ? <IsolationRows isolation={isolation} /> : null}
       {job.labels.length ? (
         <>
           <dt>Labels</dt>
@@ -344,7 +384,7 @@ function ResultTab({ job, detail }: { job: Job; detail: JobDetail | null }) {
     <div className="result-tab">
       {/* lists carry only the summary; the result itself comes with the job's detail */}
       {detail?.result ? (
-        <ResultView result={detail.result} name={`job-${job.id}`} />
+        <ResultView result={detail.result} name={`job-${job.id}`} apply={<ApplyBar job={job} isolation={detail.isolation} />} />
       ) : (
         <p className="muted">{job.resultSummary ? `Loading the ${job.resultSummary.type}…` : isFinished(job.status) ? 'This attempt left no result.' : 'No result yet; it appears here when the job reports one.'}</p>
       )}

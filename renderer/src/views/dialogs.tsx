@@ -1,8 +1,10 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
-import type { Input } from '../../../electron/contract/api';
+import type { AgentName, Input } from '../../../electron/contract/api';
+import type { Settings } from '../../../electron/contract/job';
 import { KEYMAP } from '../keyboard';
 import { PRIORITY_MAX, PRIORITY_MIN, RETRIES_MAX, TITLE_MAX } from '../../../electron/contract/limits';
 import { isActive } from '../../../electron/contract/status';
+import { AGENTS } from '../ui/agents';
 import { useApp, useAppState } from '../ui/context';
 
 const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [href], [tabindex]:not([tabindex="-1"])';
@@ -99,6 +101,38 @@ export function parseLabels(text: string): string[] {
   return [...new Set(text.split(',').map((l) => l.trim()).filter(Boolean))];
 }
 
+const LAST_KIND = 'errand.lastKind';
+const LAST_AGENT = 'errand.lastAgent';
+
+function remembered(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+function remember(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // private mode: nothing to remember
+  }
+}
+
+type Isolate = 'auto' | 'worktree' | 'none';
+const ISOLATE: { value: Isolate; title: string; help: string }[] = [
+  { value: 'auto', title: 'Auto', help: 'its own git worktree when the directory is in a repository (the changes come back as a patch to apply); else the directory itself' },
+  { value: 'worktree', title: 'Own worktree', help: 'always its own git worktree on a branch errand/<id>, made from your last commit' },
+  { value: 'none', title: 'None', help: 'works in the directory itself' },
+];
+
+/** The host names the field at fault ("cwd", "after.0", "agent.endpoint"): the form's name for it. */
+export function formField(hostField: string | undefined): string | null {
+  if (!hostField) return null;
+  const [head, second] = hostField.split('.');
+  return head === 'agent' && second ? `agent.${second}` : head!;
+}
+
 export function NewJobDialog() {
   const app = useApp();
   const close = (): void => {
@@ -110,14 +144,34 @@ export function NewJobDialog() {
     const sel = s.selectedId === null ? undefined : s.jobs.get(s.selectedId);
     return rememberedCwd() || sel?.cwd || '';
   });
-  const [form, setForm] = useState({ command: '', cwd: defaultCwd, title: '', priority: '0', after: '', retries: '0', labels: '' });
+  const [kind, setKind] = useState<'command' | 'agent'>(() => (remembered(LAST_KIND) === 'agent' ? 'agent' : 'command'));
+  const [agent, setAgent] = useState<AgentName>(() => AGENTS.find((a) => a.name === remembered(LAST_AGENT))?.name ?? 'codex');
+  const [form, setForm] = useState({ command: '', task: '', model: '', endpoint: '', isolate: 'auto' as Isolate, cwd: defaultCwd, title: '', priority: '0', after: '', retries: '0', labels: '' });
   const [local, setLocal] = useState<{ field: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => setForm((f) => ({ ...f, [k]: e.target.value }));
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => setForm((f) => ({ ...f, [k]: e.target.value }));
+
+  // The agents' defaults (model, endpoint) from the settings, as placeholders.
+  useEffect(() => {
+    let live = true;
+    void app.actions.settings().then((s) => {
+      if (live) setSettings(s);
+    });
+    return () => {
+      live = false;
+    };
+  }, [app]);
+
+  const switchKind = (k: 'command' | 'agent'): void => {
+    setKind(k);
+    setLocal(null);
+  };
 
   const submit = async (): Promise<void> => {
     setLocal(null);
-    if (!form.command.trim()) return setLocal({ field: 'command', message: 'Give a command to run.' });
+    if (kind === 'command' && !form.command.trim()) return setLocal({ field: 'command', message: 'Give a command to run.' });
+    if (kind === 'agent' && !form.task.trim()) return setLocal({ field: 'agent.task', message: 'Say what the agent should do.' });
     if (!form.cwd.trim()) return setLocal({ field: 'cwd', message: 'Give the directory to run in.' });
     const after = parseIds(form.after);
     if (after.bad !== null) return setLocal({ field: 'after', message: `After: “${after.bad}” is not a job id.` });
@@ -125,32 +179,34 @@ export function NewJobDialog() {
     const retries = Number(form.retries || '0');
     if (!Number.isInteger(priority)) return setLocal({ field: 'priority', message: 'Priority must be a whole number.' });
     if (!Number.isInteger(retries) || retries < 0) return setLocal({ field: 'retries', message: 'Retries must be a whole number, 0 or more.' });
-    const input: Input<'add'> = {
-      command: { shell: form.command.trim() },
-      cwd: form.cwd.trim(),
-      priority,
-      retries,
-      after: after.ids,
-      labels: parseLabels(form.labels),
-    };
+    const common = { cwd: form.cwd.trim(), priority, retries, after: after.ids, labels: parseLabels(form.labels) };
+    let input: Input<'add'>;
+    if (kind === 'agent') {
+      const spec: NonNullable<Input<'add'>['agent']> = { with: agent, task: form.task.trim() };
+      if (form.model.trim()) spec.model = form.model.trim();
+      if (form.endpoint.trim()) spec.endpoint = form.endpoint.trim();
+      input = { kind: 'agent', agent: spec, isolate: form.isolate, ...common };
+    } else {
+      input = { command: { shell: form.command.trim() }, ...common };
+    }
     if (form.title.trim()) input.title = form.title.trim();
     setBusy(true);
     const job = await app.actions.add(input);
     setBusy(false);
     if (job) {
-      try {
-        localStorage.setItem(LAST_CWD, input.cwd);
-      } catch {
-        // private mode: nothing to remember
-      }
+      remember(LAST_CWD, input.cwd);
+      remember(LAST_KIND, kind);
+      if (kind === 'agent') remember(LAST_AGENT, agent);
       app.store.getState().openDialog(null);
     }
   };
 
-  // The host names the field at fault ("cwd", "after.0"): mark that input.
-  const field = local?.field ?? error?.field?.split('.')[0] ?? null;
+  const field = local?.field ?? formField(error?.field);
   const message = local?.message ?? error?.message ?? null;
-  const invalid = (k: string): boolean => field === k;
+  const invalid = (k: string): boolean => field === k || (k === 'agent.with' && field === 'agent');
+  const described = (k: string): { 'aria-invalid': boolean; 'aria-describedby'?: string } => (invalid(k) ? { 'aria-invalid': true, 'aria-describedby': 'new-error' } : { 'aria-invalid': false });
+  const preset = settings?.agents?.[agent];
+  const agentName = AGENTS.find((a) => a.name === agent)!.title;
   return (
     <Modal title="New job" onClose={close} wide>
       <form
@@ -160,42 +216,132 @@ export function NewJobDialog() {
           void submit();
         }}
       >
-        <label>
-          <span>Command</span>
-          <input data-autofocus name="command" value={form.command} onChange={set('command')} placeholder="npm test" aria-invalid={invalid('command')} autoComplete="off" spellCheck={false} className="mono" />
-        </label>
+        <div className="seg-field">
+          <span className="seg-label" id="new-kind">
+            Kind
+          </span>
+          <div className="segmented" role="radiogroup" aria-labelledby="new-kind">
+            {(['command', 'agent'] as const).map((k) => (
+              <label key={k} className={kind === k ? 'current' : ''}>
+                <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => switchKind(k)} />
+                {k === 'command' ? 'Command' : 'Agent'}
+              </label>
+            ))}
+          </div>
+        </div>
+        {kind === 'command' ? (
+          <label>
+            <span>Command</span>
+            <input
+              data-autofocus
+              name="command"
+              value={form.command}
+              onChange={set('command')}
+              placeholder="npm test"
+              {...described('command')}
+              autoComplete="off"
+              spellCheck={false}
+              className="mono"
+            />
+          </label>
+        ) : (
+          <>
+            <div className="seg-field">
+              <span className="seg-label" id="new-agent">
+                Agent
+              </span>
+              <div className="segmented" role="radiogroup" aria-labelledby="new-agent" aria-invalid={invalid('agent.with')}>
+                {AGENTS.map((a) => (
+                  <label key={a.name} className={agent === a.name ? 'current' : ''}>
+                    <input type="radio" name="agent" value={a.name} checked={agent === a.name} onChange={() => setAgent(a.name)} />
+                    {a.title}
+                  </label>
+                ))}
+              </div>
+            </div>
+            <label>
+              <span>Task</span>
+              <textarea
+                data-autofocus
+                name="task"
+                rows={4}
+                value={form.task}
+                onChange={set('task')}
+                placeholder={`What ${agentName} should do, e.g. “Fix the failing test in src/date.test.ts and explain the cause.”`}
+                {...described('agent.task')}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                    e.preventDefault();
+                    void submit();
+                  }
+                }}
+              />
+            </label>
+            <div className="row2">
+              <label>
+                <span>Model</span>
+                <input name="model" value={form.model} onChange={set('model')} placeholder={preset?.model ? `default: ${preset.model}` : `${agentName}’s default`} {...described('agent.model')} autoComplete="off" spellCheck={false} className="mono" />
+              </label>
+              <label>
+                <span>Endpoint</span>
+                <input name="endpoint" value={form.endpoint} onChange={set('endpoint')} placeholder={preset?.endpoint ? `default: ${preset.endpoint}` : `${agentName}’s own API`} {...described('agent.endpoint')} autoComplete="off" spellCheck={false} className="mono" />
+              </label>
+            </div>
+          </>
+        )}
         <label>
           <span>Directory</span>
-          <input name="cwd" value={form.cwd} onChange={set('cwd')} placeholder="/path/to/project" aria-invalid={invalid('cwd')} autoComplete="off" spellCheck={false} className="mono" />
+          <input name="cwd" value={form.cwd} onChange={set('cwd')} placeholder="/path/to/project" {...described('cwd')} autoComplete="off" spellCheck={false} className="mono" />
         </label>
+        {kind === 'agent' ? (
+          <div className="seg-field">
+            <span className="seg-label" id="new-isolate">
+              Isolation
+            </span>
+            <div>
+              <div className="segmented" role="radiogroup" aria-labelledby="new-isolate" aria-describedby="new-isolate-help" aria-invalid={invalid('isolate')}>
+                {ISOLATE.map((o) => (
+                  <label key={o.value} className={form.isolate === o.value ? 'current' : ''}>
+                    <input type="radio" name="isolate" value={o.value} checked={form.isolate === o.value} onChange={() => setForm((f) => ({ ...f, isolate: o.value }))} />
+                    {o.title}
+                  </label>
+                ))}
+              </div>
+              <p className="field-help muted" id="new-isolate-help">
+                {ISOLATE.find((o) => o.value === form.isolate)!.help}.
+              </p>
+            </div>
+          </div>
+        ) : null}
         <label>
           <span>Title</span>
-          <input name="title" value={form.title} onChange={set('title')} placeholder="defaults to the command" maxLength={TITLE_MAX} aria-invalid={invalid('title')} autoComplete="off" />
+          <input name="title" value={form.title} onChange={set('title')} placeholder={kind === 'agent' ? 'defaults to the task' : 'defaults to the command'} maxLength={TITLE_MAX} {...described('title')} autoComplete="off" />
         </label>
         <div className="row3">
           <label>
             <span>Priority</span>
-            <input name="priority" type="number" min={PRIORITY_MIN} max={PRIORITY_MAX} value={form.priority} onChange={set('priority')} aria-invalid={invalid('priority')} />
+            <input name="priority" type="number" min={PRIORITY_MIN} max={PRIORITY_MAX} value={form.priority} onChange={set('priority')} {...described('priority')} />
           </label>
           <label>
             <span>Retries</span>
-            <input name="retries" type="number" min={0} max={RETRIES_MAX} value={form.retries} onChange={set('retries')} aria-invalid={invalid('retries')} />
+            <input name="retries" type="number" min={0} max={RETRIES_MAX} value={form.retries} onChange={set('retries')} {...described('retries')} />
           </label>
           <label>
             <span>After jobs</span>
-            <input name="after" value={form.after} onChange={set('after')} placeholder="12, 14" aria-invalid={invalid('after')} autoComplete="off" />
+            <input name="after" value={form.after} onChange={set('after')} placeholder="12, 14" {...described('after')} autoComplete="off" />
           </label>
         </div>
         <label>
           <span>Labels</span>
-          <input name="labels" value={form.labels} onChange={set('labels')} placeholder="work, api" aria-invalid={invalid('labels')} autoComplete="off" />
+          <input name="labels" value={form.labels} onChange={set('labels')} placeholder="work, api" {...described('labels')} autoComplete="off" />
         </label>
         {message ? (
-          <p className="error" role="alert" data-testid="new-error">
+          <p className="error" role="alert" data-testid="new-error" id="new-error">
             {message}
           </p>
         ) : null}
         <div className="buttons">
+          {kind === 'agent' ? <span className="muted hint">Enter in the task adds a line; Ctrl+Enter adds the job.</span> : null}
           <button type="button" onClick={close}>
             Close <kbd>Esc</kbd>
           </button>

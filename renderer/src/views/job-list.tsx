@@ -6,6 +6,7 @@ import { mark } from '../state/app';
 import { useListModel } from '../state/hooks';
 import type { Row } from '../state/derive';
 import { useApp, useAppState } from '../ui/context';
+import { agentTitle } from '../ui/agents';
 import { ETA_BASIS, etaText, STATUS_WORD } from '../ui/format';
 import { Eta, Labels, ProgressBar, Status } from './bits';
 import { EmptyState } from './empty';
@@ -164,6 +165,11 @@ const JobRow = memo(function JobRow({ id, selected }: { id: number; selected: bo
         <Status status={job.status} />
       </div>
       <div className="line2">
+        {job.agent ? (
+          <span className="agent-tag" title={job.agent.model ? `${agentTitle(job.agent.with)}, model ${job.agent.model}` : agentTitle(job.agent.with)}>
+            {agentTitle(job.agent.with)}
+          </span>
+        ) : null}
         <span className="activity">{job.activity}</span>
         {isActive(job.status) ? <ProgressBar job={job} /> : null}
         <Eta job={job} />
@@ -174,6 +180,7 @@ const JobRow = memo(function JobRow({ id, selected }: { id: number; selected: bo
 
 function rowLabel(j: Job): string {
   const parts = [`#${j.id} ${j.title}`, STATUS_WORD[j.status]];
+  if (j.agent) parts.push(`agent ${agentTitle(j.agent.with)}`);
   if (j.unread) parts.push('unread');
   if (j.progressText && isActive(j.status)) parts.push(j.progressText);
   if (j.activity) parts.push(j.activity);

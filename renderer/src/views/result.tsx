@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { type ReactNode, useMemo, useState } from 'react';
 import { Diff, Hunk, parseDiff } from 'react-diff-view';
 import { allExpanded, collapseAllNested, darkStyles, defaultStyles, JsonView } from 'react-json-view-lite';
 import Markdown, { type Components } from 'react-markdown';
@@ -6,10 +6,17 @@ import remarkGfm from 'remark-gfm';
 import type { JobResult } from '../../../electron/contract/job';
 import { copyText, saveFile } from './download';
 
-export function ResultView({ result, name }: { result: JobResult; name: string }) {
+/** A result by its type; `apply` (the Apply bar) goes between a patch's report and its diff. */
+export function ResultView({ result, name, apply = null }: { result: JobResult; name: string; apply?: ReactNode }) {
   return (
     <div className={`result r-${result.type}`} data-testid="result">
       {result.summary ? <p className="summary">{result.summary}</p> : null}
+      {result.type === 'patch' && result.report ? (
+        <section className="patch-report" aria-label="Report">
+          <ReportView markdown={result.report} name={name} />
+        </section>
+      ) : null}
+      {result.type === 'patch' ? apply : null}
       {result.type === 'patch' ? <PatchView patch={result.patch} name={name} /> : null}
       {result.type === 'report' ? <ReportView markdown={result.markdown} name={name} /> : null}
       {result.type === 'json' ? <JsonResult value={result.value} name={name} /> : null}
