@@ -187,6 +187,17 @@ describe('a --patch job in a repository runs in its own worktree', () => {
     expect(git('rev-parse', `errand/${job.id}~1`).trim()).toBe(base);
   });
 
+  test('a timed-out job keeps what it did as its patch; a cancelled one gives none but keeps its worktree', async () => {
+    const slow = addPatchJob('echo t > t.txt; sleep 30', { timeoutMs: 1000 });
+    const cancelled = addPatchJob('echo c > c.txt; sleep 30');
+    await until(() => fs.existsSync(path.join(wtDir(cancelled.id), 'c.txt')), 10_000, 'the job to write');
+    await engine.cancel([cancelled.id]);
+    expect(engine.get(cancelled.id)).toMatchObject({ job: { status: 'cancelled' }, result: null });
+    expect(fs.readFileSync(path.join(wtDir(cancelled.id), 'c.txt'), 'utf8')).toBe('c\n');
+    expect(await waitFor(engine, slow.id)).toMatchObject({ status: 'failed', error: 'timed out after 1s' });
+    expect(filesIn(patchOf(slow.id).patch)).toEqual(['t.txt']);
+  });
+
   test('rm and clean remove the worktree and its branch; with the repository gone, the directory', async () => {
     const a = addPatchJob('echo a > a.txt');
     const b = addPatchJob('echo b > b.txt');
