@@ -8,6 +8,7 @@ import type { IsolateSpec } from '../../isolation';
 import { startCommand } from '../command-runner';
 import { admitIsolation } from '../isolation-admit';
 import type { Admitted, AdmitContext, RunContext, RunEnd, RunHandle, RunJob, Runner } from '../runner';
+import { endEscapees } from './escapees';
 import { findAgentBin } from './find-bin';
 import { lineSplitter } from './line-splitter';
 import type { AgentPreset } from './preset';
@@ -89,6 +90,7 @@ export function agentRunner(opts: AgentRunnerOptions): Runner {
       const cleanup = (): void => fs.rmSync(dir, { recursive: true, force: true });
       let adapterRef: ReturnType<AgentPreset['adapter']> | null = null;
       let cmd: ReturnType<typeof startCommand>;
+      let runEnv: NodeJS.ProcessEnv = {};
       try {
         const bin = binOf(preset);
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -107,10 +109,11 @@ export function agentRunner(opts: AgentRunnerOptions): Runner {
           fs.writeFileSync(f.path, f.content, { mode: 0o600 });
         }
         const splitter = lineSplitter((line) => adapterRef?.line(line));
+        runEnv = ctx.env({ ...spec.env, ...launch.env });
         cmd = startCommand({
           argv: launch.argv,
           cwd: job.cwd,
-          env: ctx.env({ ...spec.env, ...launch.env }),
+          env: runEnv,
           logFile: ctx.logFile,
           leftoverGraceMs: ctx.killGraceMs,
           onOutput: () => ctx.output(),
@@ -130,8 +133,10 @@ export function agentRunner(opts: AgentRunnerOptions): Runner {
       const stop = (): void => cmd.terminate(ctx.killGraceMs);
       if (ctx.signal.aborted) stop();
       else ctx.signal.addEventListener('abort', stop, { once: true });
-      const ended = cmd.exited.then((e): RunEnd => {
+      const ended = cmd.exited.then(async (e): Promise<RunEnd> => {
         ctx.signal.removeEventListener('abort', stop);
+        // what left the group (an agent's sandboxed commands in sessions of their own) ends too
+        await endEscapees(runEnv, ctx.killGraceMs).catch((err: unknown) => ctx.log.warn(`job #${job.id}: could not end what ${spec.with} left running`, err));
         cleanup();
         let verdict: { error: string | null; report: string | null } = { error: null, report: null };
         try {
