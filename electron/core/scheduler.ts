@@ -6,7 +6,7 @@ import { startJob } from './store/job-transitions';
 import { nextDue, readyJobs } from './store/jobs';
 import { readSetting, writeSetting } from './store/settings';
 import type { Sql } from './store/sql';
-import { type Place, type Supervisor, clash } from './supervisor';
+import { type Place, type Supervisor, clash, placeOf } from './supervisor';
 
 export const DEFAULT_CONCURRENCY = 2;
 
@@ -97,10 +97,13 @@ export class Scheduler {
     const busy: Place[] = this.d.supervisor.places();
     let candidates = readyJobs(this.d.sql, now, free);
     // some may have to wait for a job in the same work tree: then look a little further
-    if (candidates.some((c) => c.lock_tree) || busy.some((b) => b.lockTree)) candidates = readyJobs(this.d.sql, now, free + 32);
+    let locks = candidates.some((c) => c.lock_tree) || busy.some((b) => b.lockTree);
+    if (locks) candidates = readyJobs(this.d.sql, now, free + 32);
+    locks ||= candidates.some((c) => c.lock_tree);
     for (const row of candidates) {
       if (out.length >= free) break;
-      const place: Place = { id: row.id, cwd: row.cwd, lockTree: row.lock_tree };
+      // with no work tree locked anywhere, nothing can clash: skip reading specs
+      const place = placeOf(row, locks);
       if (busy.some((b) => clash(b, place))) continue;
       busy.push(place);
       const attempt = row.attempt + 1;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isolateSpecOf } from './isolation';
 import type { Logger } from './logger';
 import { type RunRequests, formatMs } from './outcome';
 import { logPath } from './paths';
@@ -16,6 +17,7 @@ interface RunState {
   attempt: number;
   cwd: string;
   lockTree: string | null;
+  isolated: boolean;
   abort: AbortController;
   /** What was asked of the run while its leader still ran (see outcome.ts). */
   requests: RunRequests;
@@ -34,6 +36,14 @@ export interface Place {
   id: number;
   cwd: string;
   lockTree: string | null;
+  /** It works in a worktree of its own: the tree at its cwd is not touched, so nothing clashes with it there. */
+  isolated?: boolean;
+}
+
+/** The place of a stored job (its spec is parsed only when it could matter: for a job with no lock of its own). */
+export function placeOf(row: Pick<JobRow, 'id' | 'cwd' | 'lock_tree' | 'spec'>, othersLock = true): Place {
+  const isolated = row.lock_tree === null && othersLock && isolateSpecOf(parseJson<unknown>(row.spec)) !== null;
+  return { id: row.id, cwd: row.cwd, lockTree: row.lock_tree, isolated };
 }
 
 class WorkspaceGone extends Error {
@@ -54,7 +64,7 @@ const within = (p: string, dir: string): boolean => p === dir || p.startsWith(di
 
 /** Two jobs that may not run at once: one needs to itself a work tree the other runs in. */
 export function clash(a: Place, b: Place): boolean {
-  return (a.lockTree !== null && within(b.cwd, a.lockTree)) || (b.lockTree !== null && within(a.cwd, b.lockTree));
+  return (a.lockTree !== null && !b.isolated && within(b.cwd, a.lockTree)) || (b.lockTree !== null && !a.isolated && within(a.cwd, b.lockTree));
 }
 
 export interface SupervisorDeps {
@@ -97,7 +107,7 @@ export class Supervisor {
   }
 
   places(): Place[] {
-    return [...this.runs.values()].map((r) => ({ id: r.id, cwd: r.cwd, lockTree: r.lockTree }));
+    return [...this.runs.values()].map((r) => ({ id: r.id, cwd: r.cwd, lockTree: r.lockTree, isolated: r.isolated }));
   }
 
   /** The running job a queued one may not run beside, if any. */
@@ -140,6 +150,7 @@ export class Supervisor {
         attempt: row.attempt,
         cwd: row.cwd,
         lockTree: row.lock_tree,
+        isolated: false, // known once launch has parsed the spec
         abort: new AbortController(),
         requests: { cancelledBy: null, shutdown: false, timedOut: false, stalledAfterMs: null, hostDied: null },
         leader: null,
@@ -189,6 +200,7 @@ export class Supervisor {
 
   private launch(row: JobRow, run: RunState): void {
     const job: RunJob = { id: row.id, attempt: row.attempt, kind: row.kind, title: row.title, spec: parseJson<unknown>(row.spec), cwd: row.cwd, capturePatch: row.capture_patch === 1 };
+    run.isolated = isolateSpecOf(job.spec) !== null;
     const logFile = logPath(this.d.home, row.id, row.attempt);
     let ended: Promise<RunEnd>;
     try {

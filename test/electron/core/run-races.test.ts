@@ -79,7 +79,7 @@ describe('the leader exited 0; then…', () => {
     await git('add', '-A');
     await git('commit', '-qm', 'base');
     const job = t.engine.add({ command: { shell: `echo two >> a.txt; ${LEAVES_A_CHILD}` }, cwd: repo, capturePatch: true });
-    strays.push(await pidIn(repo, 'gc.pid'));
+    strays.push(await pidIn(path.join(t.home, 'worktrees', String(job.id)), 'gc.pid')); // it runs in its own worktree
     await leaderExited(t, job.id);
     const [after] = await t.engine.cancel([job.id], 'cli');
     expect(after).toMatchObject({ status: 'succeeded', exitCode: 0, resultSummary: { type: 'patch' } });

@@ -188,13 +188,14 @@ describe('a --patch job in a repository runs in its own worktree', () => {
   });
 
   test('a timed-out job keeps what it did as its patch; a cancelled one gives none but keeps its worktree', async () => {
-    const slow = addPatchJob('echo t > t.txt; sleep 30', { timeoutMs: 1000 });
+    // the time counts from the start, worktree included: ample for it even on a loaded machine
+    const slow = addPatchJob('echo t > t.txt; sleep 30', { timeoutMs: 4000 });
     const cancelled = addPatchJob('echo c > c.txt; sleep 30');
     await until(() => fs.existsSync(path.join(wtDir(cancelled.id), 'c.txt')), 10_000, 'the job to write');
     await engine.cancel([cancelled.id]);
     expect(engine.get(cancelled.id)).toMatchObject({ job: { status: 'cancelled' }, result: null });
     expect(fs.readFileSync(path.join(wtDir(cancelled.id), 'c.txt'), 'utf8')).toBe('c\n');
-    expect(await waitFor(engine, slow.id)).toMatchObject({ status: 'failed', error: 'timed out after 1s' });
+    expect(await waitFor(engine, slow.id)).toMatchObject({ status: 'failed', error: 'timed out after 4s' });
     expect(filesIn(patchOf(slow.id).patch)).toEqual(['t.txt']);
   });
 
@@ -266,6 +267,23 @@ describe('choosing isolation', () => {
     expect(filesIn(patchOf(iso.id).patch)).toEqual(['w.txt']);
     expect(fs.existsSync(path.join(repo, 'w.txt'))).toBe(false);
     expect(read('p.txt')).toBe('p\n');
+  });
+
+  test('a job patching the tree in place and isolated ones on the same repo do not wait for each other', async () => {
+    const gate = path.join(t.home, 'gate');
+    const wait = `while [ ! -e ${gate} ]; do sleep 0.02; done`;
+    const first = addPatchJob(`${wait}; echo i > i.txt`);
+    await waitFor(engine, first.id, ['running']);
+    const inPlace = addPatchJob(`${wait}; echo n > n.txt`, { isolate: 'none' });
+    await waitFor(engine, inPlace.id, ['running']);
+    engine.setConcurrency(3);
+    const second = addPatchJob(`${wait}; echo j > j.txt`);
+    await waitFor(engine, second.id, ['running']);
+    fs.writeFileSync(gate, '');
+    for (const j of [first, inPlace, second]) expect((await waitFor(engine, j.id)).status).toBe('succeeded');
+    expect(filesIn(patchOf(inPlace.id).patch)).toEqual(['n.txt']);
+    expect(filesIn(patchOf(first.id).patch)).toEqual(['i.txt']);
+    expect(filesIn(patchOf(second.id).patch)).toEqual(['j.txt']);
   });
 
   test('a job that cannot have its worktree fails saying so', async () => {
