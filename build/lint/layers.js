@@ -25,7 +25,7 @@ export const LAYERS = {
   'electron/host': { layers: ['electron/host', 'electron/core', 'electron/client', 'electron/client/node', 'electron/contract'], packages: ['ws', 'zod'], node: true },
   'electron/main': { layers: ['electron/main', 'electron/host', 'electron/client', 'electron/client/node', 'electron/contract'], packages: ['electron', 'electron-log', 'electron-log/main'], node: true },
   'electron/preload': { layers: ['electron/preload', 'electron/client', 'electron/contract'], packages: ['electron'], node: false },
-  'electron/cli': { layers: ['electron/cli', 'electron/contract', 'electron/client', 'electron/client/node', 'electron/host'], packages: ['commander'], node: true },
+  'electron/cli': { layers: ['electron/cli', 'electron/contract', 'electron/client', 'electron/client/node', 'electron/host'], packages: ['commander', '@modelcontextprotocol/sdk'], node: true },
   renderer: { layers: ['renderer', 'electron/client', 'electron/contract'], packages: null, deny: ['electron', 'better-sqlite3', 'ws', 'electron-log'], node: false },
 };
 

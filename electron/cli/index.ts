@@ -206,6 +206,12 @@ program
   .description('stop the host; running jobs are recorded as interrupted')
   .action(async (_o, c: Command) => (await jobs()).shutdown(globals(c)));
 
+program
+  .command('mcp')
+  .description('serve Errand to MCP clients (Claude Code, Codex, Cursor, …) over stdio')
+  .option('--print-config <client>', 'print the config snippet for claude, codex or cursor')
+  .action(async (o, c: Command) => (await import('./commands/mcp')).mcp(globals(c), o));
+
 // Inside a job (ERRAND_JOB_ID is set):
 program
   .command('progress')
