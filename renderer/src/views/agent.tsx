@@ -4,7 +4,7 @@ import { isActive, isFinished } from '../../../electron/contract/status';
 import { agentTitle, TOOL_WORD } from '../ui/agents';
 import { useNow } from '../ui/context';
 import { asUnifiedDiff } from '../ui/diff';
-import { formatCost, formatDuration, formatTokens, shortPath } from '../ui/format';
+import { formatCost, formatDuration, formatEta, formatTokens, shortPath } from '../ui/format';
 import { PatchView } from './result';
 import { ToolIcon } from './tool-icon';
 
@@ -46,7 +46,7 @@ export function StepsView({ job, detail }: { job: Job; detail: JobDetail | null 
   return (
     <div className="steps-view">
       <Timeline job={job} steps={steps} loading={detail === null} />
-      <AgentFacts job={job} steps={steps} allSteps={detail?.steps ?? []} />
+      <AgentFacts job={job} allSteps={detail?.steps ?? []} />
     </div>
   );
 }
@@ -88,7 +88,6 @@ function Timeline({ job, steps, loading }: { job: Job; steps: readonly Step[]; l
   return (
     <section className="timeline" aria-label="Steps">
       <div className="tl-head">
-        <h3>Steps</h3>
         <span className="muted">
           {steps.length ? `${steps.length} ${steps.length === 1 ? 'step' : 'steps'}` : ''}
           {failed ? ` · ${failed} failed` : ''}
@@ -106,7 +105,15 @@ function Timeline({ job, steps, loading }: { job: Job; steps: readonly Step[]; l
       {steps.length ? (
         <ol ref={scrollRef} className="tl-rows" onScroll={onScroll} data-testid="timeline">
           {steps.map((s) => (
-            <StepRow key={`${s.attempt}:${s.index}`} step={s} start={start} span={span} now={now} />
+            <StepRow
+              key={`${s.attempt}:${s.index}`}
+              step={s}
+              start={start}
+              span={span}
+              now={now}
+              // reading an earlier step: the newest no longer pulls the view away from it
+              onOpen={s === last ? undefined : () => setFollow(false)}
+            />
           ))}
         </ol>
       ) : (
@@ -118,7 +125,7 @@ function Timeline({ job, steps, loading }: { job: Job; steps: readonly Step[]; l
   );
 }
 
-function StepRow({ step, start, span, now }: { step: Step; start: number; span: number; now: number }) {
+function StepRow({ step, start, span, now, onOpen }: { step: Step; start: number; span: number; now: number; onOpen?: (() => void) | undefined }) {
   const [open, setOpen] = useState(false);
   const s0 = step.startedAt;
   const s1 = step.finishedAt ?? (step.status === 'running' && s0 !== null ? Math.max(now, s0) : s0);
@@ -151,7 +158,10 @@ function StepRow({ step, start, span, now }: { step: Step; start: number; span: 
   return (
     <li className={`tl-row st-${step.status}${step.tool ? ` tool-${step.tool}` : ''}${open ? ' open' : ''}`}>
       {step.detail ? (
-        <button type="button" className="tl-main" aria-expanded={open} aria-controls={id} onClick={() => setOpen((o) => !o)} title={step.detail.length > 300 ? undefined : step.detail}>
+        <button type="button" className="tl-main" aria-expanded={open} aria-controls={id} onClick={() => {
+            if (!open) onOpen?.();
+            setOpen(!open);
+          }} title={step.detail.length > 300 ? undefined : step.detail}>
           {body}
         </button>
       ) : (
@@ -186,20 +196,20 @@ function StepDetail({ step }: { step: Step }) {
 }
 
 /** Beside the timeline: which agent and model, the tokens it used, its cost and time left. */
-function AgentFacts({ job, steps, allSteps }: { job: Job; steps: readonly Step[]; allSteps: readonly Step[] }) {
+function AgentFacts({ job, allSteps }: { job: Job; allSteps: readonly Step[] }) {
   const live = isActive(job.status);
-  const now = useTicker(live && job.timeoutMs !== null, 5000);
+  const now = useNow();
   const a = job.agent;
   const u = a?.usage ?? null;
   const planStatus = new Map<string, Step['status']>();
   for (const s of allSteps) if (s.attempt === job.attempt) planStatus.set(s.name, s.status);
-  let budget: string | null = null;
+  // the time budget: what is left of the job's limit while it runs, the limit itself after
+  let budget: { term: string; text: string } | null = null;
   if (job.timeoutMs !== null) {
     const limit = formatDuration(job.timeoutMs / 1000);
-    if (live && job.startedAt !== null) budget = `${formatDuration(Math.max(0, job.timeoutMs - (now - job.startedAt)) / 1000)} left of ${limit}`;
-    else budget = `limit ${limit}`;
+    if (live && job.startedAt !== null) budget = { term: 'Time left', text: `${formatEta(Math.max(0, job.timeoutMs - (Math.max(now, job.startedAt) - job.startedAt)) / 1000)} of ${limit}` };
+    else budget = { term: 'Time limit', text: limit };
   }
-  const ran = steps.filter((s) => s.tool !== null).length;
   return (
     <aside className="agent-facts" aria-label="Agent">
       <dl>
@@ -227,12 +237,10 @@ function AgentFacts({ job, steps, allSteps }: { job: Job; steps: readonly Step[]
         ) : null}
         {budget ? (
           <>
-            <dt>Time</dt>
-            <dd>{budget}</dd>
+            <dt>{budget.term}</dt>
+            <dd>{budget.text}</dd>
           </>
         ) : null}
-        <dt>Tool calls</dt>
-        <dd>{ran}</dd>
       </dl>
       {job.plan.length ? (
         <section className="agent-plan" aria-label="Plan">
@@ -258,12 +266,18 @@ function AgentFacts({ job, steps, allSteps }: { job: Job; steps: readonly Step[]
 }
 
 /** Where an isolated job runs: its branch, base commit and worktree; and whether the person's uncommitted changes were left out. */
-export function IsolationRows({ isolation }: { isolation: Isolation }) {
+export function IsolationRows({ isolation, cwd }: { isolation: Isolation; cwd: string }) {
   return (
     <>
       <dt>Worktree</dt>
       <dd className="isolation" data-testid="isolation">
-        <code>{isolation.branch}</code> from <code title={isolation.base}>{isolation.base.slice(0, 7)}</code> of <code title={isolation.repo}>{shortPath(isolation.repo)}</code>
+        <code>{isolation.branch}</code> from <code title={isolation.base}>{isolation.base.slice(0, 7)}</code>
+        {isolation.repo !== cwd ? (
+          <>
+            {' of '}
+            <code title={isolation.repo}>{shortPath(isolation.repo)}</code>
+          </>
+        ) : null}
         {' · '}
         <code className="wt-path" title={isolation.worktree}>
           {shortPath(isolation.worktree)}

@@ -16,7 +16,7 @@ export function ApplyBar({ job, isolation }: { job: Job; isolation: Isolation | 
   const busy = cur?.kind === 'busy';
   const refused = cur?.kind === 'refused' ? splitFirstLine(cur.message) : null;
   return (
-    <div className={`apply${cur ? ` apply-${cur.kind}` : ''}`} data-testid="apply">
+    <div className={`apply${cur ? ` is-${cur.kind}` : ''}`} data-testid="apply">
       <div className="apply-bar">
         <button type="button" className="primary" disabled={busy} onClick={() => void app.actions.apply(job.id)} title={`Apply this patch to your tree at ${target} (y)`}>
           Apply <kbd>y</kbd>

@@ -232,7 +232,7 @@ function Meta({ job, isolation }: { job: Job; isolation: Isolation | null }) {
       <dd>
         <code title={job.cwd}>{shortPath(job.cwd)}</code>
       </dd>
-      {isolation ? <IsolationRows isolation={isolation} /> : null}
+      {isolation ? <IsolationRows isolation={isolation} cwd={job.cwd} /> : null}
       {job.labels.length ? (
         <>
           <dt>Labels</dt>
