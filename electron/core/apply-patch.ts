@@ -45,12 +45,15 @@ export async function applyPatch(cwd: string, patch: string, jobId: number): Pro
   const reverse = await git(['apply', '--reverse', '--check', '-'], dir, patch);
   if (reverse.code === 0) return { outcome: 'already-applied', files, message: `Job #${jobId}'s patch is already applied in ${dir}; nothing changed.` };
   const threeWay = await git(['apply', '--3way', '--whitespace=nowarn', '-'], dir, patch);
-  if (threeWay.code === 0) return { outcome: 'applied', files, message: `Applied job #${jobId}'s patch to ${dir} with a three-way merge: ${files.length} file${files.length === 1 ? '' : 's'}.` };
+  if (threeWay.code === 0) {
+    const n = `${files.length} file${files.length === 1 ? '' : 's'}`;
+    return { outcome: 'applied', files, message: `Applied job #${jobId}'s patch to ${dir} with a three-way merge: ${n} (staged, as git's three-way apply does).` };
+  }
   const conflicted = (await git(['diff', '--name-only', '--diff-filter=U'], dir)).out.split('\n').filter(Boolean);
   const named = conflicted.length ? conflicted : files;
   const markers = conflicted.length ? ' They now hold conflict markers: resolve them, or restore them with git checkout -- <file>.' : ' Nothing was changed.';
   throw new ErrandError(
     'illegal_transition',
-    `Job #${jobId}'s patch conflicts with ${dir} in ${named.join(', ')}.${markers}\ngit says:\n${threeWay.out || plain.out}`,
+    `Job #${jobId}'s patch conflicts with ${dir} in ${named.join(', ')}.${markers}\ngit says:\n${[plain.out, threeWay.out].filter(Boolean).join('\n')}`,
   );
 }

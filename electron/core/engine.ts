@@ -32,7 +32,7 @@ import { statusSummary } from './status-summary';
 import { openDatabase } from './store/database';
 import type { JobRow } from './store/job-row';
 import { Sql } from './store/sql';
-import { Supervisor } from './supervisor';
+import { Supervisor, placeOf } from './supervisor';
 import { sweepWorktrees } from './worktree-sweep';
 
 export interface EngineOptions {
@@ -146,7 +146,7 @@ export class Engine {
         concurrency: () => this.scheduler.limit(),
         slotsUsed: () => this.supervisor.slotsUsed(),
         cancelling: (id) => this.supervisor.cancelling(id),
-        blockingRun: (row) => this.supervisor.blockingRun({ id: row.id, cwd: row.cwd, lockTree: row.lock_tree }),
+        blockingRun: (row, spec) => (this.supervisor.size ? this.supervisor.blockingRun(placeOf(row, true, spec)) : null),
         note: (id) => this.reports.note(id),
       },
       this.progress,
@@ -414,6 +414,7 @@ export class Engine {
     this.closed = true;
     this.scheduler.close();
     await this.supervisor.shutdown();
+    await this.steering.worktreesRemoved();
     await this.spawners.close();
     this.progress.flush();
     this.broker.close();

@@ -22,7 +22,7 @@ export interface LiveState {
   /** A cancel of this running job has been asked for and is under way. */
   cancelling(jobId: number): boolean;
   /** The running job a queued one may not run beside (it needs a work tree to itself), if any. */
-  blockingRun(row: Pick<JobRow, 'id' | 'cwd' | 'lock_tree' | 'spec'>): number | null;
+  blockingRun(row: Pick<JobRow, 'id' | 'cwd' | 'lock_tree' | 'spec'>, spec?: unknown): number | null;
   /** What a live run says it is doing beyond its steps, if anything. */
   note(jobId: number): string | null;
 }
@@ -113,7 +113,7 @@ export class JobViews {
       autoRetries: row.auto_retries,
       maxRetries: row.max_retries,
       blockedOn,
-      treeBusyWith: row.status === 'queued' && !blockedOn.length ? this.live.blockingRun(row) : null,
+      treeBusyWith: row.status === 'queued' && !blockedOn.length ? this.live.blockingRun(row, spec) : null,
       command,
       step: step?.name ?? null,
       stepIsTool: step?.tool != null,

@@ -41,8 +41,8 @@ export interface Place {
 }
 
 /** The place of a stored job (its spec is parsed only when it could matter: for a job with no lock of its own). */
-export function placeOf(row: Pick<JobRow, 'id' | 'cwd' | 'lock_tree' | 'spec'>, othersLock = true): Place {
-  const isolated = row.lock_tree === null && othersLock && isolateSpecOf(parseJson<unknown>(row.spec)) !== null;
+export function placeOf(row: Pick<JobRow, 'id' | 'cwd' | 'lock_tree' | 'spec'>, othersLock = true, spec?: unknown): Place {
+  const isolated = row.lock_tree === null && othersLock && isolateSpecOf(spec !== undefined ? spec : row.spec ? parseJson<unknown>(row.spec) : null) !== null;
   return { id: row.id, cwd: row.cwd, lockTree: row.lock_tree, isolated };
 }
 
