@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ToolKind } from '../../electron/contract/job';
+import type { Settings, ToolKind } from '../../electron/contract/job';
 import { Engine } from '../../electron/core/engine';
 import { silentLogger } from '../../electron/core/logger';
 import { agentRunner } from '../../electron/core/runners/agent/agent-runner';
@@ -54,21 +54,28 @@ export async function startAgentEnv(): Promise<Env> {
   const { home, cleanup } = tempHome('errand-e2e-agent-');
   const work = path.join(home, 'work');
   fs.mkdirSync(work);
-  const engine = Engine.open({
+  // the stored settings (setSettings works as in the app), with the stand-in as codex's binary
+  let engine: Engine | null = null;
+  const settings = (): Settings => {
+    const s = engine?.settings() ?? { agents: {} };
+    return { ...s, agents: { ...s.agents, codex: { ...s.agents.codex, bin: process.execPath } } };
+  };
+  engine = Engine.open({
     home,
     logger: silentLogger,
     killGraceMs: 500,
-    runners: [agentRunner({ home, presets: { codex: standIn }, settings: () => ({ agents: { codex: { bin: process.execPath } } }), env: process.env })],
+    runners: [agentRunner({ home, presets: { codex: standIn }, settings, env: process.env })],
   });
-  const handlers = createHandlers(engine, { shutdown: () => undefined });
+  const open = engine;
+  const handlers = createHandlers(open, { shutdown: () => undefined });
   let closing: Promise<void> | null = null;
   const host: Host = {
     home,
     socketPath: null,
     handlers,
     call: (method, input, ctx = { by: 'host' }) => dispatch(handlers, method, input, ctx) as never,
-    listen: (fn) => engine.listen(fn),
-    close: () => (closing ??= engine.close()),
+    listen: (fn) => open.listen(fn),
+    close: () => (closing ??= open.close()),
     closed: new Promise(() => undefined),
   };
   const ui = await serveUi({ handlers, listen: host.listen, home, port: 0, staticDir: STATIC_DIR, log: silentLogger });

@@ -186,6 +186,40 @@ describe.skipIf(Boolean(SKIP_REASON))('agent jobs in the job window (Chromium, r
     expect(errors).toEqual([]);
   });
 
+  test('New job: an agent from the window, its field errors from the host, then its row', async () => {
+    env = await startAgentEnv();
+    await env.host.call('setSettings', { values: { 'agents.codex.model': 'gpt-5-codex' } });
+    const { page, errors } = await openPage(browser, env);
+    await page.keyboard.press('n');
+    const dlg = page.getByRole('dialog', { name: 'New job' });
+    await dlg.getByRole('radio', { name: 'Agent' }).check();
+    await dlg.getByRole('radio', { name: 'Codex' }).check();
+    const task = dlg.getByRole('textbox', { name: 'Task' });
+    await task.fill(script([{ t: 'tool', id: 1, kind: 'read', summary: 'read README.md', detail: 'README.md' }, { t: 'tool_done', id: 1, ok: true }, { t: 'msg', text: 'Nothing to fix.' }]));
+    await expect.poll(() => dlg.getByRole('textbox', { name: 'Model' }).getAttribute('placeholder')).toBe('default: gpt-5-codex');
+    await dlg.getByRole('textbox', { name: 'Directory' }).fill(env.work);
+    await dlg.getByRole('textbox', { name: 'Endpoint' }).fill('not a url');
+    await dlg.getByRole('radio', { name: 'None' }).check();
+    await dlg.getByRole('textbox', { name: 'Title' }).fill('Look for problems');
+    await shot(page, 'new-agent-job');
+    // the host refuses the endpoint: the field says so, the form stays
+    await task.press('ControlOrMeta+Enter');
+    await dlg.getByTestId('new-error').getByText(/endpoint/).waitFor();
+    expect(await dlg.getByRole('textbox', { name: 'Endpoint' }).getAttribute('aria-invalid')).toBe('true');
+    await shot(page, 'new-agent-job-error');
+    await dlg.getByRole('textbox', { name: 'Endpoint' }).fill('');
+    await dlg.getByRole('button', { name: /Add job/ }).click();
+    await dlg.waitFor({ state: 'detached', timeout: 5000 }).catch(async (e: unknown) => {
+      throw new Error(`the form stayed: ${await dlg.getByTestId('new-error').textContent().catch(() => '(no error shown)')}`, { cause: e });
+    });
+    const added = await untilAsync(async () => (await env!.host.call('list', {})).jobs[0], 5000, 'the job');
+    expect(added).toMatchObject({ kind: 'agent', title: 'Look for problems', agent: { with: 'codex', model: 'gpt-5-codex' } });
+    expect((await settled(added.id)).status).toBe('succeeded');
+    await row(page, added.id).locator('.agent-tag').getByText('Codex').waitFor();
+    expect((await env.host.call('get', { id: added.id })).isolation).toBeNull();
+    expect(errors).toEqual([]);
+  });
+
   test('Apply a patch: applied, already applied, and a conflict with git’s whole message', async () => {
     env = await startEnv();
     const repo = env.work;

@@ -410,7 +410,7 @@ describe('new job: an agent', () => {
     fireEvent.change(task, { target: { value: 'Fix the flaky test.\nExplain the cause.' } });
     fireEvent.change(within(dlg).getByRole('textbox', { name: 'Directory' }), { target: { value: '/home/me/project' } });
     fireEvent.click(within(dlg).getByRole('radio', { name: 'Own worktree' }));
-    expect(dlg.textContent).toContain('always its own git worktree on a branch errand/<id>');
+    expect(dlg.textContent).toContain('Always its own git worktree on a branch errand/<id>');
     // Ctrl+Enter in the task adds the job
     fireEvent.keyDown(task, { key: 'Enter', ctrlKey: true });
     await settle();

@@ -121,9 +121,9 @@ function remember(key: string, value: string): void {
 
 type Isolate = 'auto' | 'worktree' | 'none';
 const ISOLATE: { value: Isolate; title: string; help: string }[] = [
-  { value: 'auto', title: 'Auto', help: 'its own git worktree when the directory is in a repository (the changes come back as a patch to apply); else the directory itself' },
-  { value: 'worktree', title: 'Own worktree', help: 'always its own git worktree on a branch errand/<id>, made from your last commit' },
-  { value: 'none', title: 'None', help: 'works in the directory itself' },
+  { value: 'auto', title: 'Auto', help: 'Its own git worktree when the directory is in a repository (the changes come back as a patch to apply); else the directory itself' },
+  { value: 'worktree', title: 'Own worktree', help: 'Always its own git worktree on a branch errand/<id>, made from your last commit' },
+  { value: 'none', title: 'None', help: 'Works in the directory itself' },
 ];
 
 /** The host names the field at fault ("cwd", "after.0", "agent.endpoint"): the form's name for it. */
