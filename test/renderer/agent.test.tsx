@@ -238,9 +238,20 @@ describe('results of an agent: the report, the diff and Apply', () => {
     expect(within(res).getByRole('button', { name: 'Copy patch' })).toBeTruthy();
     expect(within(res).getByRole('button', { name: 'Save job-4.patch' })).toBeTruthy();
     expect(within(res).getByRole('button', { name: 'Copy report' })).toBeTruthy();
+    // the repository is the job's own directory here: not said twice
     const iso = screen.getByTestId('isolation');
-    expect(iso.textContent).toBe('errand/4 from 0123456 of ~/project · ~/.config/Errand/worktrees/4');
+    expect(iso.textContent).toBe('errand/4 from 0123456 · ~/.config/Errand/worktrees/4');
     expect(screen.getByRole('note').textContent).toBe('Your uncommitted changes were not included: the job started from the last commit.');
+  });
+
+  test('a job in a folder of the repository names the repository its worktree comes from', async () => {
+    const c = setup([finished({ cwd: '/home/me/project/api' })], { 4: { result, isolation: ISOLATION } });
+    const { app } = renderApp(c);
+    act(() => app.store.getState().select(4));
+    await settle();
+    expect(screen.getByTestId('isolation').textContent).toBe('errand/4 from 0123456 of ~/project · ~/.config/Errand/worktrees/4');
+    // Apply goes to the repository, not the folder
+    expect(screen.getByTestId('apply').textContent).toContain('to ~/project from errand/4');
   });
 
   test('Apply: applied (and which files), then already applied', async () => {
