@@ -60,9 +60,10 @@ export async function startJobTask(job: Job, tasks: JobTasks, link: HostLink, ex
   }).then(
     async ({ job: j }) => {
       const outcome = j.resultSummary ? (await link.call('get', { id: j.id }).catch(() => null))?.result ?? null : null;
-      const text = resultAnswer(j, j.attempt, outcome);
-      const head = answer(`${jobLine(j)}.`, { ended: true, job: jobView(j) });
-      await finish({ content: [...head.content, ...text.content], structuredContent: head.structuredContent, isError: j.status !== 'succeeded' }, j.status === 'succeeded');
+      // the job's state as JSON, then its result as text; no structuredContent, which some clients would show alone
+      const state = answer(`${jobLine(j)}.`, { ended: true, job: jobView(j) }).content;
+      const result = outcome ? resultAnswer(j, j.attempt, outcome).content : [];
+      await finish({ content: [...state, ...result], isError: j.status !== 'succeeded' }, j.status === 'succeeded');
     },
     (e: unknown) => finish({ content: [{ type: 'text', text: (e as Error).message }], isError: true }, false),
   );

@@ -41,9 +41,14 @@ function tool<S extends Schema>(d: Omit<Tool, 'parse' | 'run' | 'schema'> & { sc
   return { ...d, parse: (args) => validate(d.schema, args ?? {}, `${d.name} input`), run: (a, ctx) => d.run(a as Out<S>, ctx) };
 }
 
-/** A line for the model, then the data as compact JSON; the same data as structuredContent. */
-export function answer(line: string, data: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: 'text', text: `${line}\n${JSON.stringify(data)}` }], structuredContent: data };
+/**
+ * The data with its one-line summary first, as structuredContent and (as MCP asks) as its
+ * JSON text. Clients that have structuredContent hand the model that alone (Claude Code
+ * does), so the summary, with its hint of what to call next, lives inside it.
+ */
+export function answer(summary: string, data: Record<string, unknown>): CallToolResult {
+  const structured = { summary, ...data };
+  return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
 }
 
 const PERSON = 'Approvals are for the person (in the Errand tray, window or `errand approve`): no tool here approves or denies.';
@@ -116,10 +121,8 @@ export const TOOLS: Tool[] = [
       const r = await readLog(link, a);
       const more = r.nextOffset < r.size ? `continue with offset ${r.nextOffset}` : r.done ? 'the whole log' : 'the job is still writing';
       const footer = `[#${a.id} attempt ${r.attempt}: bytes ${r.offset}–${r.nextOffset} of ${r.size}; ${more}]`;
-      return {
-        content: [{ type: 'text', text: r.text ? `${r.text}${r.text.endsWith('\n') ? '' : '\n'}${footer}` : `(no output in this range) ${footer}` }],
-        structuredContent: { id: a.id, ...r },
-      };
+      // plain text, no structuredContent: a model reads output better unescaped; the footer says where to go on
+      return { content: [{ type: 'text', text: r.text ? `${r.text}${r.text.endsWith('\n') ? '' : '\n'}${footer}` : `(no output in this range) ${footer}` }] };
     },
   }),
   tool({
@@ -218,9 +221,8 @@ export function resultAnswer(job: Job, attempt: number, result: JobResult | null
   const head = `#${job.id} attempt ${attempt}`;
   if (!result) {
     const why = isFinished(job.status) ? `${job.status} without a result` : `no result yet (${job.status})`;
-    return answer(`${head}: ${why}.`, { id: job.id, attempt, status: job.status, result: null });
+    return { content: [{ type: 'text', text: `${head}: ${why}.` }] };
   }
-  const meta = { id: job.id, attempt, status: job.status, type: result.type, summary: result.summary };
   let body: string;
   if (result.type === 'patch') body = result.report ? `${result.patch}\n---\n${result.report}` : result.patch;
   else if (result.type === 'report') body = result.markdown;
@@ -229,6 +231,6 @@ export function resultAnswer(job: Job, attempt: number, result: JobResult | null
   else body = '';
   const cut = body.length > RESULT_TEXT_MAX;
   const text = cut ? `${body.slice(0, RESULT_TEXT_MAX)}\n[cut at ${RESULT_TEXT_MAX} of ${body.length} characters: \`errand result ${job.id}\` prints it whole]` : body;
-  const structured = { ...meta, truncated: cut, ...(result.type === 'json' && !cut ? { value: result.value } : {}) };
-  return { content: [{ type: 'text', text: `${head} ${result.type}: ${result.summary}${text ? `\n${text}` : ''}` }], structuredContent: structured };
+  // plain text like logs: a patch or a report reads better unescaped than inside JSON
+  return { content: [{ type: 'text', text: `${head} ${result.type}: ${result.summary}${text ? `\n${text}` : ''}` }] };
 }

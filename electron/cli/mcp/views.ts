@@ -56,7 +56,10 @@ export function jobLine(j: Job): string {
   const parts = [`#${j.id} ${j.activity.startsWith(j.status) ? j.activity : `${j.status}: ${j.activity}`}`];
   if (j.progressText) parts.push(j.progressText);
   if (!isFinished(j.status) && j.eta.seconds !== null) parts.push(`ETA ${formatEta(j.eta.seconds)} (${j.eta.basis})`);
-  if (isFinished(j.status) && j.resultSummary) parts.push(`result: ${j.resultSummary.type}, ${j.resultSummary.summary}`);
+  if (isFinished(j.status) && j.resultSummary) {
+    const r = j.resultSummary;
+    parts.push(j.activity.includes(r.summary) ? `result: ${r.type}` : `result: ${r.type}, ${r.summary}`);
+  }
   if (j.attention === 'needs-you' && j.status === 'waiting') parts.push('waiting for the person to approve in Errand');
   return parts.join(' · ');
 }

@@ -75,14 +75,15 @@ describe('errand mcp: tools', () => {
     const id = await enqueue(`printf 'one\\ntwo\\n'; echo '{"passed":12}' | errand set-result --json - --summary '12 passed'`, { title: 'unit tests', labels: ['mcp'] });
     const w = await call('wait', { id, timeoutSeconds: 20 });
     expect(data(w)).toMatchObject({ ended: true, job: { id, status: 'succeeded', title: 'unit tests', addedBy: 'mcp:vitest-client', labels: ['mcp'], cwd: home } });
-    expect(text(w)).toMatch(new RegExp(`^#${id} succeeded.*result: json, 12 passed.*Read it with result`));
+    expect(data<{ summary: string }>(w).summary).toMatch(new RegExp(`^#${id} succeeded.*result: json, 12 passed.*Read it with result`));
+    expect(JSON.parse(text(w))).toEqual(data(w)); // the text is the same data, for clients without structuredContent
 
     const got0 = await call('get', { id });
     expect(data<{ addedBy: string; recentEvents: { type: string; by: string }[] }>(got0).recentEvents.find((e) => e.type === 'created')!.by).toBe('mcp:vitest-client');
 
     const st = await call('status', {});
     expect(data(st)).toMatchObject({ counts: { succeeded: 1 }, queue: { paused: false } });
-    expect(text(st).split('\n')[0]).toBe(data<{ line: string }>(st).line);
+    expect(data<{ summary: string; line: string }>(st).summary).toBe(data<{ line: string }>(st).line);
 
     const ls = await call('list', { status: ['succeeded'] });
     expect(data(ls)).toMatchObject({ jobs: [{ id, status: 'succeeded' }], nextBeforeId: null });
@@ -90,18 +91,11 @@ describe('errand mcp: tools', () => {
     const got = await call('get', { id });
     expect(data(got)).toMatchObject({ id, status: 'succeeded', exitCode: 0, result: { type: 'json', summary: '12 passed' }, attempts: [{ n: 1, status: 'succeeded' }], waitingFor: [] });
 
-    const logs = await call('logs', { id });
-    expect(text(logs)).toBe(`one\ntwo\n[#${id} attempt 1: bytes 0–8 of 8; the whole log]`);
-    expect(data(logs)).toMatchObject({ offset: 0, nextOffset: 8, size: 8, done: true });
-    const tail = await call('logs', { id, tail: 4 });
-    expect(data(tail)).toMatchObject({ text: 'two\n', offset: 4, nextOffset: 8 });
-    const part = await call('logs', { id, offset: 0, limit: 4 });
-    expect(data(part)).toMatchObject({ text: 'one\n', nextOffset: 4, done: false });
-    expect(text(part)).toMatch(/continue with offset 4\]$/);
+    expect(text(await call('logs', { id }))).toBe(`one\ntwo\n[#${id} attempt 1: bytes 0–8 of 8; the whole log]`);
+    expect(text(await call('logs', { id, tail: 4 }))).toBe(`two\n[#${id} attempt 1: bytes 4–8 of 8; the whole log]`);
+    expect(text(await call('logs', { id, offset: 0, limit: 4 }))).toBe(`one\n[#${id} attempt 1: bytes 0–4 of 8; continue with offset 4]`);
 
-    const res = await call('result', { id });
-    expect(data(res)).toMatchObject({ id, attempt: 1, type: 'json', summary: '12 passed', value: { passed: 12 } });
-    expect(text(res)).toMatch(/json: 12 passed\n\{\n {2}"passed": 12\n\}/);
+    expect(text(await call('result', { id }))).toBe(`#${id} attempt 1 json: 12 passed\n{\n  "passed": 12\n}`);
     // the agent read it; the person's inbox still holds it (`errand show` would mark it read)
     expect(listed(home, id)).toMatchObject({ unread: true, attention: 'unread-result', addedBy: 'mcp:vitest-client' });
   });
@@ -109,14 +103,11 @@ describe('errand mcp: tools', () => {
   test('logs are capped and cut on whole UTF-8 characters', async () => {
     const id = await enqueue(`node -e "process.stdout.write('é'.repeat(50000))"`);
     await call('wait', { id, timeoutSeconds: 20 });
-    const r = await call('logs', { id, limit: 65536 });
-    const d = data<{ text: string; nextOffset: number; size: number }>(r);
-    expect(d.size).toBe(100000);
-    expect(d.nextOffset).toBe(65536); // 'é' is two bytes: 65536 is a boundary
-    const odd = data<{ text: string; nextOffset: number }>(await call('logs', { id, offset: 1, limit: 101 }));
-    expect(odd.text.includes('\uFFFD')).toBe(false);
-    const tail = data<{ text: string; offset: number }>(await call('logs', { id, tail: 5 }));
-    expect(tail).toMatchObject({ text: 'éé', offset: 99996 });
+    expect(text(await call('logs', { id, limit: 65536 }))).toMatch(/^(é){32768}\n\[#\d+ attempt 1: bytes 0–65536 of 100000; continue with offset 65536\]$/);
+    // an offset inside a character moves past it; an end inside one stops before it
+    expect(text(await call('logs', { id, offset: 1, limit: 6 }))).toMatch(/^éé\n\[.*bytes 2–6 of 100000; continue with offset 6\]$/);
+    expect(text(await call('logs', { id, offset: 0, limit: 5 }))).toMatch(/^éé\n\[.*bytes 0–4 of/);
+    expect(text(await call('logs', { id, tail: 5 }))).toMatch(/^éé\n\[.*bytes 99996–100000 of 100000; the whole log\]$/);
     expect(text(await call('logs', { id, limit: 65537 }))).toBe('Invalid logs input: limit must be at most 65536 bytes.');
   });
 
@@ -177,7 +168,7 @@ describe('errand mcp: wait', () => {
     const r = await call('wait', { id, timeoutSeconds: 1 });
     expect(Date.now() - t).toBeLessThan(4000);
     expect(data(r)).toMatchObject({ ended: false, job: { id } });
-    expect(text(r)).toMatch(/Still going after 1s: call wait again/);
+    expect(data<{ summary: string }>(r).summary).toMatch(/Still going after 1s: call wait again/);
     expect(['queued', 'running']).toContain(shown(home, id).job.status);
     await call('cancel', { ids: [id] });
   });
@@ -232,7 +223,7 @@ describe('errand mcp: enqueue as a task', () => {
     }
     expect(messages[0]).toBe('taskCreated');
     expect(result!.isError).toBe(false);
-    expect(data(result)).toMatchObject({ ended: true, job: { title: 'as a task', status: 'succeeded', addedBy: 'mcp:vitest-client' } });
+    expect(JSON.parse(text(result))).toMatchObject({ ended: true, job: { title: 'as a task', status: 'succeeded', addedBy: 'mcp:vitest-client' } });
     expect((await s.client.experimental.tasks.getTask(taskId)).status).toBe('completed');
 
     // a task the client cancels cancels its job
