@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AgentPreset as AgentSettings } from '../../electron/contract/job';
+import type { AgentPreset as AgentSettings, Decision } from '../../electron/contract/job';
+import type { Logger } from '../../electron/core/logger';
 import { agentRunner } from '../../electron/core/runners/agent/agent-runner';
 import { findAgentBin } from '../../electron/core/runners/agent/find-bin';
-import type { AgentPreset } from '../../electron/core/runners/agent/preset';
+import type { AdapterIO, AgentPreset } from '../../electron/core/runners/agent/preset';
+import type { RunReporter } from '../../electron/core/runners/runner';
 import { withWorktree } from '../../electron/core/runners/worktree';
 import { openTestEngine, type TestEngine } from './engine';
 
@@ -77,4 +79,49 @@ export function jobProcesses(home: string, jobId: number): { pid: number; cmd: s
     }
   }
   return out;
+}
+
+/** One call an adapter made on its reporter, as [method, ...args]. */
+export type ReportCall = [string, ...unknown[]];
+
+/**
+ * An AdapterIO that records what an adapter reports and sends, for tests of an adapter
+ * alone (a recorded stream fed line by line). `decide` answers its questions (approve by
+ * default); `failing` makes every report throw, as a run that is no longer live does.
+ */
+export function recordingIO(opts: { cwd?: string; decide?: (question: string, context: string | null | undefined, tool: string | undefined) => { decision: Decision; note: string | null } | Promise<{ decision: Decision; note: string | null }>; failing?: boolean } = {}) {
+  const calls: ReportCall[] = [];
+  const sent: string[] = [];
+  let ended = 0;
+  const rec =
+    (name: string) =>
+    (...args: unknown[]): void => {
+      if (opts.failing) throw new Error(`job is not running (${name})`);
+      calls.push([name, ...args]);
+    };
+  const report: RunReporter = {
+    progress: rec('progress'),
+    step: rec('step'),
+    plan: rec('plan'),
+    result: rec('result'),
+    usage: rec('usage'),
+    note: rec('note'),
+    ask: async (question, context, o) => {
+      if (opts.failing) throw new Error('job is not running (ask)');
+      calls.push(['ask', question, context, o?.tool]);
+      return (await opts.decide?.(question, context, o?.tool)) ?? { decision: 'approved', note: null };
+    },
+  };
+  const warnings: unknown[] = [];
+  const log: Logger = { debug: () => {}, info: () => {}, warn: (...a: unknown[]) => void warnings.push(a), error: (...a: unknown[]) => void warnings.push(a) };
+  const io: AdapterIO = { report, send: (line) => sent.push(line), endInput: () => void ended++, cwd: opts.cwd ?? '/work/demo', log };
+  return {
+    io,
+    calls,
+    sent,
+    warnings,
+    ended: () => ended,
+    /** The step calls only, as [name, status, tool kind?]. */
+    steps: () => calls.filter((c) => c[0] === 'step').map((c) => [c[1], c[2], (c[3] as { tool?: string } | undefined)?.tool ?? null]),
+  };
 }
