@@ -47,6 +47,8 @@ function settingsJson(): string {
 }
 
 function launch(c: LaunchContext): AgentLaunch {
+  // without it the CLI only says so on stderr and exits 41
+  if (!c.env.GEMINI_API_KEY) throw new Error('Gemini CLI needs an API key: set GEMINI_API_KEY where the job is added (it reaches the job without being stored)');
   const home = path.join(c.dir, 'gemini-home');
   const tmp = path.join(c.dir, 'tmp');
   const argv = [c.bin, '--output-format', 'stream-json', '--yolo'];

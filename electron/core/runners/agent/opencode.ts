@@ -35,7 +35,16 @@ function configJson(c: LaunchContext, model: string | null): string {
     share: 'disabled',
     // its own undo copies of the tree: the worktree and the patch are Errand's
     snapshot: false,
-    permission: { edit: 'allow', bash: 'allow', webfetch: 'allow', external_directory: 'deny' },
+    // Nothing may ask: `opencode run` rejects a request on the spot and then ends the whole
+    // session quietly. A denial instead goes back to the model as the tool's error.
+    permission: {
+      edit: 'allow',
+      bash: 'allow',
+      webfetch: 'allow',
+      external_directory: 'deny',
+      doom_loop: 'deny',
+      read: { '*': 'allow', '*.env': 'deny', '*.env.*': 'deny', '*.env.example': 'allow' },
+    },
   };
   if (c.endpoint && model) {
     config.provider = {
@@ -60,7 +69,8 @@ function launch(c: LaunchContext): AgentLaunch {
   const model = c.endpoint && c.model ? c.model.replace(new RegExp(`^${OPENCODE_PROVIDER}/`), '') : null;
   if (c.endpoint && !model) throw new Error('opencode with an endpoint needs the model to ask it for (--model NAME, the name the endpoint knows it by)');
   const title = clip(c.task.replace(/\s+/g, ' ').trim(), 60);
-  const argv = [c.bin, 'run', '--format', 'json', '--pure', '--title', title || 'errand job'];
+  // --title: no model call to make one up; "=" keeps a task starting with "-" the title
+  const argv = [c.bin, 'run', '--format', 'json', '--pure', `--title=${title || 'errand job'}`];
   if (model) argv.push('--model', `${OPENCODE_PROVIDER}/${model}`);
   else if (c.model) argv.push('--model', c.model);
   argv.push(...c.args, '--', c.task);

@@ -85,11 +85,11 @@ describe.skipIf(!BIN)(BIN ? 'Gemini CLI (real CLI, fake Gemini API)' : notInstal
 
   test('the endpoint never answers: the stall detector fails the job within its limit and nothing of it is left running', async () => {
     // long enough for the CLI to start on a busy machine and ask the endpoint first
-    const { engine, home, repo, server } = await setUp([EDIT], { mode: 'hang', stallSeconds: 8 });
+    const { engine, home, repo, server } = await setUp([EDIT], { mode: 'hang', stallSeconds: 10 });
     const started = Date.now();
     const job = engine.add({ kind: 'agent', agent: { with: 'gemini', task: 'anything' }, cwd: repo, isolate: 'none', secretEnv: KEY });
     const done = await waitFor(engine, job.id, undefined, 60_000);
-    expect(done).toMatchObject({ status: 'failed', error: 'stalled: no sign of life for 8s' });
+    expect(done).toMatchObject({ status: 'failed', error: 'stalled: no sign of life for 10s' });
     expect(Date.now() - started).toBeLessThan(40_000);
     expect(server.requests.length).toBe(1);
     await until(() => jobProcesses(home, job.id).length === 0 || undefined, 5_000, 'no process of the job');
