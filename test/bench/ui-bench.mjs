@@ -1,11 +1,13 @@
 // Job window benchmarks (issue: the job window). Needs a build and Chromium:
-//   node test/bench/ui-bench.mjs [jobs=100000]
+//   node test/bench/ui-bench.mjs [jobs=100000]     (or `agents`: only scenario 4)
 //   1. 100k jobs in the store: from the snapshot reaching the store to the first painted
 //      list (goal < 300 ms), and the page's JS heap (goal < 200 MB)
 //   2. the same through the real host: `errand serve --ui`, 100k jobs, page load → list,
 //      with the snapshot's size and where the time goes (transfer+parse vs render)
 //   3. 20 jobs logging fast (5000 lines/s each) while one is followed in the log view:
 //      frame rate and long tasks (goal: ≥ 30 fps, nothing blocking > 200 ms)
+//   4. 5 agents streaming (a stand-in codex printing Codex's JSON events, 50 tool calls/s
+//      each) while one is followed in its steps timeline: frame rate (goal ≥ 30 fps)
 /* global window, document, requestAnimationFrame -- the page.evaluate callbacks run in the browser */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -221,6 +223,10 @@ export async function runUiBench({ log = console.log, n = 100_000 } = {}) {
     } finally {
       await stopServer(home3, server3);
     }
+
+    // --- 4: 5 agents streaming ----------------------------------------------------------------
+    const home4 = mkHome();
+    rows.push(...(await benchAgents(browser, home4, log)));
   } finally {
     await browser.close();
     for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
@@ -228,9 +234,107 @@ export async function runUiBench({ log = console.log, n = 100_000 } = {}) {
   return rows;
 }
 
+// A stand-in `codex exec --json`: Codex's event stream, one tool call every 20 ms (started,
+// then completed), usage every 10 calls, for `ms`; then its final message. The real Codex
+// adapter reads it (agents.codex.bin points here).
+const FAKE_CODEX = (ms) => `#!/usr/bin/env node
+const say = (e) => process.stdout.write(JSON.stringify(e) + '\\n');
+say({ type: 'thread.started', thread_id: 'bench' });
+say({ type: 'turn.started' });
+const end = Date.now() + ${ms};
+let i = 0;
+const files = ['src/a.ts', 'src/b.ts', 'README.md', 'test/a.test.ts'];
+const tick = () => {
+  if (Date.now() > end) {
+    say({ type: 'item.completed', item: { id: 'msg', type: 'agent_message', text: 'Done: ' + i + ' tool calls.' } });
+    say({ type: 'turn.completed', usage: { input_tokens: 100, cached_input_tokens: 50, output_tokens: 10 } });
+    return;
+  }
+  const id = 'item_' + ++i;
+  const item = i % 4 === 0
+    ? { id, type: 'file_change', changes: [{ path: files[i % files.length], kind: 'update' }], status: 'in_progress' }
+    : { id, type: 'command_execution', command: "bash -lc 'npm test -- --shard " + i + "'", aggregated_output: '', exit_code: null, status: 'in_progress' };
+  say({ type: 'item.started', item });
+  setTimeout(() => {
+    say({ type: 'item.completed', item: { ...item, status: 'completed', exit_code: item.type === 'command_execution' ? (i % 17 === 0 ? 1 : 0) : undefined, aggregated_output: 'ok' } });
+    if (i % 10 === 0) say({ type: 'turn.completed', usage: { input_tokens: 1200, cached_input_tokens: 800, output_tokens: 90 } });
+    setTimeout(tick, 10);
+  }, 10);
+};
+tick();
+`;
+
+/** 5 agents streaming tool calls while the window follows one in its steps timeline. */
+async function benchAgents(browser, home, log) {
+  const server = await serve(home);
+  try {
+    const fake = path.join(home, 'fake-codex');
+    fs.writeFileSync(fake, FAKE_CODEX(9000), { mode: 0o755 });
+    const work = path.join(home, 'work');
+    fs.mkdirSync(work);
+    try {
+      errand(home, 'config', 'set', 'agents.codex.bin', fake);
+    } catch (e) {
+      return [{ bench: '5 agents streaming, one followed (fps)', value: '-', baseline: `skipped: ${String(e.stderr ?? e.message).split('\n')[0]}`, ratio: '-', goal: '≥ 30 fps', ok: undefined }];
+    }
+    errand(home, 'parallel', '5');
+    const context = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByRole('heading', { name: 'No jobs yet' }).waitFor();
+    for (let i = 0; i < 5; i++) errand(home, 'agent', '--with', 'codex', '--cwd', work, '--isolate', 'none', '--title', `agent ${i + 1}`, '--', `task ${i + 1}`);
+    await page.locator('#job-row-1').click();
+    await page.getByTestId('timeline').locator('li.tl-row').nth(20).waitFor({ timeout: 20_000 });
+    const fr = await page.evaluate(async () => {
+      const longTasks = [];
+      const po = new PerformanceObserver((l) => longTasks.push(...l.getEntries().map((e) => e.duration)));
+      try {
+        po.observe({ type: 'longtask', buffered: false });
+      } catch {
+        // not supported
+      }
+      let frames = 0;
+      let worst = 0;
+      let last = performance.now();
+      const start = last;
+      await new Promise((resolve) => {
+        const step = () => {
+          const now = performance.now();
+          worst = Math.max(worst, now - last);
+          last = now;
+          frames++;
+          if (now - start < 5000) requestAnimationFrame(step);
+          else resolve();
+        };
+        requestAnimationFrame(step);
+      });
+      po.disconnect();
+      const rows = document.querySelectorAll('[data-testid="timeline"] li.tl-row').length;
+      return { fps: frames / 5, worst, longTasks: longTasks.length, longest: Math.max(0, ...longTasks), rows };
+    });
+    const steps = JSON.parse(errand(home, 'show', '1', '--json')).steps?.length ?? '?';
+    log(`5 agents × 50 tool calls/s, #1 followed in its timeline: ${fr.fps.toFixed(0)} fps, worst frame ${fr.worst.toFixed(0)} ms, ${fr.longTasks} long tasks (longest ${fr.longest.toFixed(0)} ms); ${fr.rows} rows drawn, ${steps} steps recorded by then`);
+    await context.close();
+    return [{ bench: '5 agents × 50 tool calls/s, one followed (fps)', value: fr.fps.toFixed(0), baseline: `worst frame ${fr.worst.toFixed(0)} ms`, ratio: '-', goal: '≥ 30 fps', ok: fr.fps >= 30 && fr.worst < 200 }];
+  } finally {
+    await stopServer(home, server);
+  }
+}
+
+/** Only the agents scenario (`node test/bench/ui-bench.mjs agents`). */
+export async function agentsOnlyUiBench({ log = console.log } = {}) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'errand-uibench-'));
+  try {
+    return await benchAgents(browser, home, log);
+  } finally {
+    await browser.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const n = Number(process.argv[2] ?? 100_000);
-  const rows = await runUiBench({ n });
+  const rows = process.argv[2] === 'agents' ? await agentsOnlyUiBench() : await runUiBench({ n: Number(process.argv[2] ?? 100_000) });
   console.log('');
   for (const r of rows) console.log(`  ${r.bench.padEnd(56)} ${String(r.value).padStart(7)}   ${String(r.baseline).padEnd(24)} goal ${r.goal}${r.ok === false ? '  ✗ MISSED' : ''}`);
 }

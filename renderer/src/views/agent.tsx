@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Isolation, Job, JobDetail, Step } from '../../../electron/contract/job';
 import { isActive, isFinished } from '../../../electron/contract/status';
 import { agentTitle, TOOL_WORD } from '../ui/agents';
@@ -77,6 +77,7 @@ function Timeline({ job, steps, loading }: { job: Job; steps: readonly Step[]; l
     window.addEventListener('errand:log-follow', onFollow);
     return () => window.removeEventListener('errand:log-follow', onFollow);
   }, []);
+  const stopFollowing = useCallback(() => setFollow(false), []);
   const onScroll = (): void => {
     const el = scrollRef.current;
     if (!el) return;
@@ -112,7 +113,7 @@ function Timeline({ job, steps, loading }: { job: Job; steps: readonly Step[]; l
               span={span}
               now={now}
               // reading an earlier step: the newest no longer pulls the view away from it
-              onOpen={s === last ? undefined : () => setFollow(false)}
+              onOpen={s === last ? undefined : stopFollowing}
             />
           ))}
         </ol>
@@ -125,7 +126,24 @@ function Timeline({ job, steps, loading }: { job: Job; steps: readonly Step[]; l
   );
 }
 
-function StepRow({ step, start, span, now, onOpen }: { step: Step; start: number; span: number; now: number; onOpen?: (() => void) | undefined }) {
+interface StepRowProps {
+  step: Step;
+  start: number;
+  span: number;
+  now: number;
+  onOpen?: (() => void) | undefined;
+}
+
+const sameStep = (a: Step, b: Step): boolean =>
+  a.index === b.index && a.attempt === b.attempt && a.status === b.status && a.name === b.name && a.startedAt === b.startedAt && a.finishedAt === b.finishedAt && a.tool === b.tool && a.detail === b.detail;
+
+/**
+ * A row re-renders when its step changes, the axis moves, or (running) the clock ticks:
+ * a long run's hundreds of rows stay put while the detail is re-read.
+ */
+const StepRow = memo(StepRowView, (a: StepRowProps, b: StepRowProps) => a.start === b.start && a.span === b.span && a.onOpen === b.onOpen && sameStep(a.step, b.step) && (a.step.status !== 'running' || a.now === b.now));
+
+function StepRowView({ step, start, span, now, onOpen }: StepRowProps) {
   const [open, setOpen] = useState(false);
   const s0 = step.startedAt;
   const s1 = step.finishedAt ?? (step.status === 'running' && s0 !== null ? Math.max(now, s0) : s0);
