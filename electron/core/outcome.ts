@@ -50,15 +50,14 @@ export function decideOutcome(row: OutcomeRow, end: LeaderEnd | null, req: RunRe
   }
   if (req.cancelledBy !== null) return { status: 'cancelled', by: req.cancelledBy };
   if (end.exitCode === 0 && end.error === null && !req.timedOut && req.stalledAfterMs === null) return { status: 'succeeded' };
+  // Errand's own reason for stopping it comes first: whatever the run said as it was
+  // stopped (an agent's "aborted") is a consequence, not the cause
   const error =
-    end.error ??
-    (req.timedOut && row.timeout_ms !== null
+    req.timedOut && row.timeout_ms !== null
       ? `timed out after ${formatMs(row.timeout_ms)}`
       : req.stalledAfterMs !== null
         ? `stalled: no sign of life for ${formatMs(req.stalledAfterMs)}`
-        : end.signal
-          ? `killed by ${end.signal}`
-          : `exited with code ${end.exitCode}`);
+        : (end.error ?? (end.signal ? `killed by ${end.signal}` : `exited with code ${end.exitCode}`));
   if (row.auto_retries < row.max_retries) {
     const inMs = Math.min(row.retry_backoff_ms * 2 ** row.auto_retries, MAX_BACKOFF_MS);
     return { status: 'failed', error, retry: { inMs, n: row.auto_retries + 1, of: row.max_retries } };

@@ -77,3 +77,11 @@ describe('decideOutcome', () => {
     expect(decideOutcome(row({ max_retries: 1 }), exit(2), req({ hostDied: 'crash' }))).toMatchObject({ retry: { n: 1 } });
   });
 });
+
+describe('decideOutcome: what the run says as it is stopped', () => {
+  test("Errand's own reason for stopping it comes before the run's last words", () => {
+    expect(decideOutcome(row({ timeout_ms: 5000 }), exit(1, null, 'agent: aborted'), req({ timedOut: true }))).toMatchObject({ error: 'timed out after 5s' });
+    expect(decideOutcome(row(), exit(1, null, 'agent: aborted'), req({ stalledAfterMs: 60_000 }))).toMatchObject({ error: 'stalled: no sign of life for 1m' });
+    expect(decideOutcome(row(), exit(1, null, 'model API: 500'), req())).toMatchObject({ error: 'model API: 500' });
+  });
+});

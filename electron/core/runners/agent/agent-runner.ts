@@ -61,7 +61,15 @@ export function agentRunner(opts: AgentRunnerOptions): Runner {
     kind: 'agent',
     admit(input: AddParsed, ctx: AdmitContext): Admitted {
       const a = input.agent!;
-      binOf(presetOf(a.with)); // refuse now, not when it would start
+      const preset = presetOf(a.with);
+      binOf(preset); // refuse now, not when it would start
+      const preferred = opts.settings().agents[a.with] ?? {};
+      const problem = preset.check?.({
+        model: a.model ?? preferred.model ?? null,
+        endpoint: a.endpoint ?? preferred.endpoint ?? null,
+        env: { ...opts.env, ...input.env, ...input.secretEnv },
+      });
+      if (problem) throw new ErrandError('invalid_input', problem, `${ctx.prefix}agent`);
       const spec: AgentJobSpec = { ...a };
       if (input.env) spec.env = input.env;
       const isolate = admitIsolation(input.isolate, true, ctx);

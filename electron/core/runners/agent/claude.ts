@@ -175,8 +175,9 @@ function adapter(io: AdapterIO): AgentAdapter {
   const withdrawn = new Set<string>();
   /** One question at a time: a job waits for one decision, and requests queue behind it. */
   let asking: Promise<void> = Promise.resolve();
-  /** Tokens per model call (several assistant messages share one call's id). */
+  /** Tokens per model call (several assistant messages share one call's id), and their sums. */
   const calls = new Map<string, { input: number; cached: number; output: number }>();
+  const used = { input: 0, cached: 0, output: 0 };
 
   const warn = (err: unknown): void => {
     if (!warned) io.log.warn('claude: an event could not be recorded', err);
@@ -185,17 +186,6 @@ function adapter(io: AdapterIO): AgentAdapter {
   const reply = (requestId: string, response: Record<string, unknown>): void =>
     io.send(JSON.stringify({ type: 'control_response', response: { subtype: 'success', request_id: requestId, response } }));
 
-  const usage = (): void => {
-    let input = 0;
-    let cached = 0;
-    let output = 0;
-    for (const c of calls.values()) {
-      input += c.input;
-      cached += c.cached;
-      output += c.output;
-    }
-    io.report.usage({ inputTokens: input, outputTokens: output, cachedTokens: cached, costUsd: null });
-  };
 
   const permission = (requestId: string, req: Record<string, unknown>): void => {
     const name = str(req.tool_name);
@@ -232,13 +222,14 @@ function adapter(io: AdapterIO): AgentAdapter {
         const u = obj(m.usage);
         const id = str(m.id);
         if (id && m.model !== '<synthetic>') {
-          const known = calls.has(id);
-          calls.set(id, {
-            input: num(u.input_tokens) + num(u.cache_read_input_tokens) + num(u.cache_creation_input_tokens),
-            cached: num(u.cache_read_input_tokens),
-            output: num(u.output_tokens),
-          });
-          if (!known) usage();
+          // a running count, once per model call (the result brings the final one)
+          const before = calls.get(id);
+          const now = { input: num(u.input_tokens) + num(u.cache_read_input_tokens) + num(u.cache_creation_input_tokens), cached: num(u.cache_read_input_tokens), output: num(u.output_tokens) };
+          calls.set(id, now);
+          used.input += now.input - (before?.input ?? 0);
+          used.cached += now.cached - (before?.cached ?? 0);
+          used.output += now.output - (before?.output ?? 0);
+          if (!before) io.report.usage({ inputTokens: used.input, outputTokens: used.output, cachedTokens: used.cached, costUsd: null });
         }
         for (const b of arr(m.content)) {
           const block = obj(b);

@@ -46,9 +46,11 @@ function settingsJson(): string {
   )}\n`;
 }
 
+const NO_KEY = 'Gemini CLI needs an API key: set GEMINI_API_KEY where the job is added (it reaches the job without being stored).';
+
 function launch(c: LaunchContext): AgentLaunch {
   // without it the CLI only says so on stderr and exits 41
-  if (!c.env.GEMINI_API_KEY) throw new Error('Gemini CLI needs an API key: set GEMINI_API_KEY where the job is added (it reaches the job without being stored)');
+  if (!c.env.GEMINI_API_KEY) throw new Error(NO_KEY);
   const home = path.join(c.dir, 'gemini-home');
   const tmp = path.join(c.dir, 'tmp');
   const argv = [c.bin, '--output-format', 'stream-json', '--yolo'];
@@ -205,4 +207,11 @@ function adapter(io: AdapterIO): AgentAdapter {
   };
 }
 
-export const GEMINI: AgentPreset = { name: 'gemini', pkg: '@google/gemini-cli', bin: 'gemini', launch, adapter };
+export const GEMINI: AgentPreset = {
+  name: 'gemini',
+  pkg: '@google/gemini-cli',
+  bin: 'gemini',
+  launch,
+  adapter,
+  check: (c) => (c.env.GEMINI_API_KEY ? null : NO_KEY),
+};

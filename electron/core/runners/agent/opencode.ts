@@ -67,7 +67,7 @@ function launch(c: LaunchContext): AgentLaunch {
   const configFile = path.join(home, 'opencode.json');
   // with an endpoint the model is the endpoint's own name for it ("errand/" optional)
   const model = c.endpoint && c.model ? c.model.replace(new RegExp(`^${OPENCODE_PROVIDER}/`), '') : null;
-  if (c.endpoint && !model) throw new Error('opencode with an endpoint needs the model to ask it for (--model NAME, the name the endpoint knows it by)');
+  if (c.endpoint && !model) throw new Error(NEEDS_MODEL);
   const title = clip(c.task.replace(/\s+/g, ' ').trim(), 60);
   // --title: no model call to make one up; "=" keeps a task starting with "-" the title
   const argv = [c.bin, 'run', '--format', 'json', '--pure', `--title=${title || 'errand job'}`];
@@ -231,4 +231,13 @@ function adapter(io: AdapterIO): AgentAdapter {
   };
 }
 
-export const OPENCODE: AgentPreset = { name: 'opencode', pkg: 'opencode-ai', bin: 'opencode', launch, adapter };
+const NEEDS_MODEL = 'opencode with an endpoint needs the model to ask it for (--model NAME, the name the endpoint knows it by).';
+
+export const OPENCODE: AgentPreset = {
+  name: 'opencode',
+  pkg: 'opencode-ai',
+  bin: 'opencode',
+  launch,
+  adapter,
+  check: (c) => (c.endpoint && !c.model?.replace(new RegExp(`^${OPENCODE_PROVIDER}/`), '') ? NEEDS_MODEL : null),
+};

@@ -64,5 +64,11 @@ export interface AgentPreset {
   /** The executable's name on PATH. */
   bin: string;
   launch(c: LaunchContext): AgentLaunch;
+  /**
+   * What would keep it from running, known when the job is added (a missing API key, an
+   * endpoint without a model): the refusal in the user's words, or null. Called at
+   * admission with the job's environment (secrets included).
+   */
+  check?(c: { model: string | null; endpoint: string | null; env: NodeJS.ProcessEnv }): string | null;
   adapter(io: AdapterIO): AgentAdapter;
 }

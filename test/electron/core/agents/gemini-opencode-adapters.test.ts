@@ -204,3 +204,13 @@ describe('opencode adapter', () => {
     expect(JSON.parse(own.files![0]!.content).provider).toBeUndefined();
   });
 });
+
+describe('refused when added, not when started', () => {
+  test('Gemini without GEMINI_API_KEY; opencode with an endpoint but no model', () => {
+    expect(GEMINI.check!({ model: null, endpoint: null, env: {} })).toMatch(/^Gemini CLI needs an API key: set GEMINI_API_KEY/);
+    expect(GEMINI.check!({ model: null, endpoint: null, env: { GEMINI_API_KEY: 'k' } })).toBeNull();
+    expect(OPENCODE.check!({ model: null, endpoint: 'http://127.0.0.1:9/v1', env: {} })).toMatch(/^opencode with an endpoint needs the model/);
+    expect(OPENCODE.check!({ model: 'qwen', endpoint: 'http://127.0.0.1:9/v1', env: {} })).toBeNull();
+    expect(OPENCODE.check!({ model: null, endpoint: null, env: {} })).toBeNull();
+  });
+});
