@@ -202,6 +202,20 @@ describe('the steps timeline of an agent job', () => {
     expect(screen.getByRole('button', { name: /Follow/ }).getAttribute('aria-pressed')).toBe('false');
   });
 
+  test('t cycles the tabs of an agent job from its steps', async () => {
+    const c = setup([agentJob()], { 4: { steps } });
+    const { app } = renderApp(c);
+    act(() => app.store.getState().select(4));
+    await settle();
+    const current = () => screen.getAllByRole('tab').find((t) => t.getAttribute('aria-selected') === 'true')?.textContent;
+    expect(current()).toBe('Steps5');
+    key('t');
+    expect(current()).toBe('Log');
+    key('T');
+    key('T');
+    expect(current()).toMatch(/^Attempts/);
+  });
+
   test('a command job keeps its plan beside its record, and has no steps tab', async () => {
     const j = job({ id: 8, status: 'running', attempt: 1, startedAt: 1, plan: ['install'] });
     const c = setup([j]);
