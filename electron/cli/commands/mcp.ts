@@ -1,5 +1,6 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { defaultHome } from '../../client/node/paths';
+import { SECRET_ENV_NAMES } from '../../contract/limits';
 import { type Globals, cliEntry, print, resolveHome } from '../context';
 import { mcpConfig } from '../mcp/config';
 import { HostLink } from '../mcp/host-link';
@@ -18,7 +19,7 @@ export async function mcp(g: Globals, o: { printConfig?: string }): Promise<void
     return print(mcpConfig(o.printConfig, { command: process.execPath, args: [cliEntry(), 'mcp', ...pinned] }));
   }
   const link = new HostLink(home);
-  const server = createErrandMcp({ link, defaults: { cwd: process.cwd(), env: jobEnv(process.env) } });
+  const server = createErrandMcp({ link, defaults: { cwd: process.cwd(), ...jobEnv(process.env) } });
   const transport = new StdioServerTransport();
   const gone = new Promise<void>((resolve) => {
     process.stdin.once('end', resolve);
@@ -33,7 +34,13 @@ export async function mcp(g: Globals, o: { printConfig?: string }): Promise<void
   setTimeout(() => process.exit(0), 1000).unref();
 }
 
-/** Jobs run with the server's environment (the agent's, as if it ran them itself), minus Errand's own. */
-export function jobEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('ERRAND_')));
+/**
+ * Jobs run with the server's environment (the agent's, as if it ran them itself), minus
+ * Errand's own; API keys go as secrets the host keeps in memory only, as `errand agent` does.
+ */
+export function jobEnv(env: NodeJS.ProcessEnv): { env: Record<string, string>; secretEnv: Record<string, string> } {
+  const secret = new Set<string>(SECRET_ENV_NAMES);
+  const out = { env: {} as Record<string, string>, secretEnv: {} as Record<string, string> };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !k.startsWith('ERRAND_')) (secret.has(k) ? out.secretEnv : out.env)[k] = v;
+  return out;
 }

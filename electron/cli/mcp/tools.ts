@@ -18,7 +18,7 @@ export interface ToolContext {
   /** Sends an MCP progress notification; absent when the client gave no progressToken. */
   progress?: (p: ProgressPoint & { message: string }) => Promise<void>;
   /** Where an enqueued job runs and with which environment when the caller does not say. */
-  defaults: { cwd: string; env: Record<string, string> };
+  defaults: { cwd: string; env: Record<string, string>; secretEnv: Record<string, string> };
 }
 
 type Schema = Parameters<typeof validate>[0];
@@ -184,9 +184,9 @@ export const TOOLS: Tool[] = [
 
 export const toolNamed = (name: string): Tool | undefined => TOOLS.find((t) => t.name === name);
 
-/** Adds the job: a relative cwd is taken from the MCP server's, and the server's environment is the base of the job's. */
+/** Adds the job: a relative cwd is taken from the MCP server's, and the server's environment (and secrets) are the base of the job's. */
 export async function enqueue(a: Out<typeof S.enqueueInput>, ctx: ToolContext): Promise<Job> {
-  const input = { ...a, cwd: path.resolve(ctx.defaults.cwd, a.cwd), env: { ...ctx.defaults.env, ...a.env } };
+  const input = { ...a, cwd: path.resolve(ctx.defaults.cwd, a.cwd), env: { ...ctx.defaults.env, ...a.env }, secretEnv: { ...ctx.defaults.secretEnv, ...a.secretEnv } };
   return ctx.link.call('add', input);
 }
 

@@ -51,7 +51,8 @@ export async function waitForJob(link: HostLink, id: number, timeoutMs: number, 
   try {
     // the reply is newer than any event before it and older than any after it
     await link.request('get', { id }, (err, d) => (err ? settle(err) : seen(d!.job)));
-    void link.lost().then(() => settle(new ErrandError('internal', `Lost the connection to the Errand host while waiting for job #${id}; its job goes on. Call wait again.`)));
+    const lost = (): void => settle(new ErrandError('internal', `Lost the connection to the Errand host while waiting for job #${id}; its job goes on. Call wait again.`));
+    link.lost().then(lost, lost);
     const out = await done;
     if (out instanceof Error) throw out;
     return out;

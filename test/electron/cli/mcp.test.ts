@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { type CallToolResult, CallToolResultSchema, type Progress, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Job, JobDetail } from '../../../electron/contract/job';
@@ -17,8 +17,8 @@ interface Server {
   stderr: () => string;
 }
 
-async function connect(home: string, name = 'vitest-client', cwd = home): Promise<Server> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--home', home], cwd, stderr: 'pipe' });
+async function connect(home: string, name = 'vitest-client', env?: Record<string, string>): Promise<Server> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--home', home], cwd: home, stderr: 'pipe', ...(env ? { env: { ...getDefaultEnvironment(), ...env } } : {}) });
   let err = '';
   transport.stderr?.on('data', (d) => (err += d));
   const client = new Client({ name, version: '1.0.0' });
@@ -75,7 +75,7 @@ describe('errand mcp: tools', () => {
     const id = await enqueue(`printf 'one\\ntwo\\n'; echo '{"passed":12}' | errand set-result --json - --summary '12 passed'`, { title: 'unit tests', labels: ['mcp'] });
     const w = await call('wait', { id, timeoutSeconds: 20 });
     expect(data(w)).toMatchObject({ ended: true, job: { id, status: 'succeeded', title: 'unit tests', addedBy: 'mcp:vitest-client', labels: ['mcp'], cwd: home } });
-    expect(data<{ summary: string }>(w).summary).toMatch(new RegExp(`^#${id} succeeded.*result: json, 12 passed.*Read it with result`));
+    expect(data<{ summary: string }>(w).summary).toMatch(new RegExp(`^#${id} succeeded: done in \\d+s: 12 passed · result: json\\. Read it with result \\{"id": ${id}\\}\\.$`));
     expect(JSON.parse(text(w))).toEqual(data(w)); // the text is the same data, for clients without structuredContent
 
     const got0 = await call('get', { id });
@@ -258,6 +258,18 @@ describe('errand mcp: bounds', () => {
     expect(w.code).toBe(0);
     expect(errand(home, ['logs', String(id)]).stdout).toBe('survived\n');
     expect(shown(home, id).job.addedBy).toBe('mcp:short-lived');
+  });
+
+  test("jobs get the server's environment; its API keys reach them as secrets, never stored", async () => {
+    const other = await connect(home, 'env-check', { OPENAI_API_KEY: 'sk-test-never-stored', MY_FLAG: 'on' });
+    const r = await other.client.callTool({ name: 'enqueue', arguments: { command: { shell: 'echo "$MY_FLAG ${OPENAI_API_KEY:+has-key}"' }, cwd: '.' } });
+    const id = data<{ id: number }>(r).id;
+    await other.client.callTool({ name: 'wait', arguments: { id, timeoutSeconds: 20 } });
+    await other.client.close();
+    expect(errand(home, ['logs', String(id)]).stdout).toBe('on has-key\n');
+    const stored = ['errand.db', 'errand.db-wal'].map((f) => (fs.existsSync(path.join(home, f)) ? fs.readFileSync(path.join(home, f), 'latin1') : '')).join('');
+    expect(stored).toContain('MY_FLAG');
+    expect(stored).not.toContain('sk-test-never-stored');
   });
 
   test('a server ends when its client closes stdin', async () => {
