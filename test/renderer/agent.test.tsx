@@ -147,6 +147,8 @@ describe('the steps timeline of an agent job', () => {
     expect(facts.textContent).toMatch(/Time left(29|30)m of 30m/);
     const plan = within(facts).getByRole('region', { name: 'Plan' });
     expect([...plan.querySelectorAll('li')].map((l) => l.textContent)).toEqual(['✓find the constant (done)', '▸fix it (running)']);
+    // the plan's items are ticked off there, not mixed into the tool calls
+    expect(rowsOf(screen.getByRole('region', { name: 'Steps' })).map((r) => r.querySelector('.tl-name')?.textContent)).toEqual(steps.map((st) => st.name));
     // the meta says which agent and what it was asked
     expect(screen.getByTestId('agent').textContent).toBe('Codex gpt-5-codex');
     expect(screen.getByTestId('detail').querySelector('dd.task')?.textContent).toBe('Fix the b constant and update the README');

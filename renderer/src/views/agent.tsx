@@ -35,9 +35,13 @@ export function niceSpanMs(ms: number): number {
   return Math.ceil(s / 86400) * 86400 * 1000;
 }
 
-/** The current attempt's recorded steps (tool calls and plain steps), in the order they began. */
+/**
+ * The current attempt's recorded steps, in the order they began: the tool calls, and any
+ * other step that is not an item of the plan (those are ticked off in the plan beside).
+ */
 export function runSteps(job: Job, detail: JobDetail | null): Step[] {
-  return (detail?.steps ?? []).filter((s) => s.attempt === job.attempt && s.status !== 'planned').sort((a, b) => a.index - b.index);
+  const plan = new Set(job.plan);
+  return (detail?.steps ?? []).filter((s) => s.attempt === job.attempt && s.status !== 'planned' && (s.tool !== null || !plan.has(s.name))).sort((a, b) => a.index - b.index);
 }
 
 /** An agent job's steps as a timeline, with the agent, its model and what it has used beside it. */
