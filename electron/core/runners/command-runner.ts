@@ -29,6 +29,8 @@ export interface CommandRun {
    * For runners that follow a program's event stream (agents). Spawns directly.
    */
   stdout?: (chunk: Buffer) => void;
+  /** The same for stderr (with `stdout`): for programs that say some things only there (retries). */
+  stderr?: (chunk: Buffer) => void;
   /** Give the process a stdin pipe (write with `input`); otherwise stdin is /dev/null. */
   stdin?: boolean;
 }
@@ -139,7 +141,7 @@ export function startCommand(run: CommandRun): RunningCommand {
         cwd: run.cwd,
         env: run.env,
         detached: !isWin,
-        stdio: [run.stdin ? 'pipe' : 'ignore', run.stdout ? 'pipe' : fd, fd],
+        stdio: [run.stdin ? 'pipe' : 'ignore', run.stdout ? 'pipe' : fd, run.stdout && run.stderr ? 'pipe' : fd],
         windowsHide: true,
       });
     } catch (e) {
@@ -147,23 +149,22 @@ export function startCommand(run: CommandRun): RunningCommand {
       return cannotStart((e as NodeJS.ErrnoException).code, (e as Error).message);
     }
     if (run.stdout && child.stdout) {
-      // our own copy of the log fd: stdout chunks are appended in the order they come
-      const onChunk = run.stdout;
-      const out = child.stdout;
-      stdoutDone = new Promise<void>((resolve) => {
-        out.on('data', (chunk: Buffer) => {
-          try {
-            fs.writeSync(fd, chunk);
-          } catch {
-            // a full disk loses log bytes, never the run
-          }
-          onChunk(chunk);
+      // our own copy of the log fd: piped chunks are appended in the order they come
+      const tee = (stream: NodeJS.ReadableStream, onChunk: (chunk: Buffer) => void): Promise<void> =>
+        new Promise<void>((resolve) => {
+          stream.on('data', (chunk: Buffer) => {
+            try {
+              fs.writeSync(fd, chunk);
+            } catch {
+              // a full disk loses log bytes, never the run
+            }
+            onChunk(chunk);
+          });
+          stream.once('close', () => resolve());
         });
-        out.once('close', () => {
-          fs.closeSync(fd);
-          resolve();
-        });
-      });
+      const streams = [tee(child.stdout, run.stdout)];
+      if (run.stderr && child.stderr) streams.push(tee(child.stderr, run.stderr));
+      stdoutDone = Promise.all(streams).then(() => fs.closeSync(fd));
     } else fs.closeSync(fd);
     if (child.stdin) {
       stdin = child.stdin;

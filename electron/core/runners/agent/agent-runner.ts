@@ -117,6 +117,7 @@ export function agentRunner(opts: AgentRunnerOptions): Runner {
           fs.writeFileSync(f.path, f.content, { mode: 0o600 });
         }
         const splitter = lineSplitter((line) => adapterRef?.line(line));
+        const errSplitter = lineSplitter((line) => adapterRef?.stderrLine?.(line));
         runEnv = ctx.env({ ...spec.env, ...launch.env });
         cmd = startCommand({
           argv: launch.argv,
@@ -126,11 +127,15 @@ export function agentRunner(opts: AgentRunnerOptions): Runner {
           leftoverGraceMs: ctx.killGraceMs,
           onOutput: () => ctx.output(),
           stdout: (chunk) => splitter.push(chunk),
+          stderr: preset.readsStderr ? (chunk) => errSplitter.push(chunk) : undefined,
           stdin: launch.stdin === true,
         });
         adapterRef = preset.adapter({ report: ctx.report, send: (line) => void cmd.input(`${line}\n`), endInput: () => cmd.endInput(), cwd: job.cwd, log: ctx.log });
         if (launch.input !== undefined) cmd.input(launch.input);
-        void cmd.exited.then(() => splitter.end());
+        void cmd.exited.then(() => {
+          splitter.end();
+          errSplitter.end();
+        });
       } catch (e) {
         cleanup();
         const error = e instanceof ErrandError ? e.message : `could not start ${spec.with}: ${(e as Error).message}`;

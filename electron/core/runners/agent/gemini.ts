@@ -14,8 +14,9 @@ import { arr, clip, detail, inputText, num, obj, parseEvent, PlanSteps, relPath,
 //               output_tokens, cached, …}}  (the last line, also when the API failed)
 // There is no SDK for this stream; the events are read here through narrow checks of the
 // fields used (shapes from the CLI's own StreamJsonFormatter, and seen against a fake
-// Gemini API). Model retries are printed on stderr only ("Attempt 2 failed: …"), so they
-// cannot be shown as such; the log keeps them.
+// Gemini API). Model retries are printed on stderr only ("Attempt 2 failed with status
+// 500. Retrying with backoff..."): the adapter reads stderr for them and shows each as
+// the activity ("model API: retry 2 of 3"); the log keeps them.
 //
 // Permissions: `--yolo` approves every tool call, and Gemini CLI has no hook to ask a
 // person first. For this agent the boundary is the worktree plus the patch: it works in
@@ -36,7 +37,7 @@ function settingsJson(): string {
         enableAutoUpdateNotification: false,
         // its default is 10 attempts with a backoff (minutes against a failing endpoint);
         // 3 still rides out a blip, and the stall detector covers an endpoint that hangs
-        maxAttempts: 3,
+        maxAttempts: MAX_ATTEMPTS,
         checkpointing: { enabled: false },
       },
       ide: { enabled: false },
@@ -136,6 +137,10 @@ function apiError(message: string): string {
   return clip(message.trim(), 2000);
 }
 
+/** Retries (maxAttempts in its settings, above). */
+const MAX_ATTEMPTS = 3;
+const RETRY = /^Attempt (\d+) failed\b(?: with (?:status )?([\w ]+?))?\s*[.:(]/;
+
 function adapter(io: AdapterIO): AgentAdapter {
   const steps = new ToolSteps(io.report);
   const plan = new PlanSteps(io.report);
@@ -151,6 +156,10 @@ function adapter(io: AdapterIO): AgentAdapter {
   };
 
   return {
+    stderrLine(line) {
+      const m = RETRY.exec(line.trim());
+      if (m) io.report.note(`model API: retry ${Number(m[1]) + 1} of ${MAX_ATTEMPTS}${m[2] ? ` (${m[2].trim()})` : ''}`);
+    },
     line(line) {
       const e = parseEvent(line);
       if (!e) return;
@@ -211,6 +220,7 @@ export const GEMINI: AgentPreset = {
   name: 'gemini',
   pkg: '@google/gemini-cli',
   bin: 'gemini',
+  readsStderr: true,
   launch,
   adapter,
   check: (c) => (c.env.GEMINI_API_KEY ? null : NO_KEY),

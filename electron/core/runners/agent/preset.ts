@@ -50,6 +50,8 @@ export interface AdapterIO {
 /** Reads an agent's stdout, one line at a time. Never throws: an unknown event stays in the log and is otherwise left alone. */
 export interface AgentAdapter {
   line(text: string): void;
+  /** A line the agent wrote to stderr, for adapters that read it (retries some CLIs report only there); it is in the log either way. */
+  stderrLine?(text: string): void;
   /**
    * The agent exited: what its stream says of the run (an error the exit code does not
    * show, e.g. Claude Code's `is_error` with exit 0) and its final message (the report).
@@ -63,6 +65,8 @@ export interface AgentPreset {
   pkg: string;
   /** The executable's name on PATH. */
   bin: string;
+  /** Its adapter reads stderr too (`stderrLine`); otherwise stderr goes straight to the log. */
+  readsStderr?: boolean;
   launch(c: LaunchContext): AgentLaunch;
   /**
    * What would keep it from running, known when the job is added (a missing API key, an

@@ -214,3 +214,16 @@ describe('refused when added, not when started', () => {
     expect(OPENCODE.check!({ model: null, endpoint: null, env: {} })).toBeNull();
   });
 });
+
+describe('Gemini CLI retries (said on stderr only)', () => {
+  test('each retry is the activity: "model API: retry N of 3"; other stderr lines are left alone', () => {
+    const notes: string[] = [];
+    const report = { progress() {}, step() {}, plan() {}, ask: () => Promise.resolve({ decision: 'denied' as const, note: null }), result() {}, usage() {}, note: (t: string | null) => void notes.push(String(t)) };
+    const a = GEMINI.adapter({ report, send: () => {}, endInput: () => {}, cwd: CWD, log: silentLogger });
+    a.stderrLine!('Attempt 1 failed with status 500. Retrying with backoff... ApiError: {"error":{"code":500}}');
+    a.stderrLine!('Loaded cached credentials.');
+    a.stderrLine!('Attempt 2 failed with 429 error (no Retry-After header). Retrying with backoff...');
+    a.stderrLine!('Attempt 2 failed. Retrying with backoff...');
+    expect(notes).toEqual(['model API: retry 2 of 3 (500)', 'model API: retry 3 of 3 (429 error)', 'model API: retry 3 of 3']);
+  });
+});
