@@ -9,15 +9,16 @@ const NO_HOST = new Set(['ENOENT', 'ECONNREFUSED']);
 const LOST = 'Lost the connection to the Errand host (it stopped or crashed). Run the command again; a new host starts automatically.';
 
 /** One fresh attempt each time: a refused connection is never kept and handed out again. */
-const open = (socket: string): Promise<Session> => connectSocket(socket, { client: 'cli', lostMessage: LOST });
+const open = (socket: string, client: string): Promise<Session> => connectSocket(socket, { client, lostMessage: LOST });
 
 /**
  * Connects to the host of a data dir, starting `errand serve` detached in the
  * background when none answers (a stale socket file of a dead host counts as none).
  */
-export async function connectOrStart(home: string, socket: string, entry: string, opts: { start?: boolean } = {}): Promise<Session> {
+export async function connectOrStart(home: string, socket: string, entry: string, opts: { start?: boolean; client?: string } = {}): Promise<Session> {
+  const client = opts.client ?? 'cli';
   try {
-    return await open(socket);
+    return await open(socket, client);
   } catch (e) {
     if (!NO_HOST.has((e as NodeJS.ErrnoException).code ?? '') || opts.start === false) throw e;
   }
@@ -37,7 +38,7 @@ export async function connectOrStart(home: string, socket: string, entry: string
   for (let wait = 20; ; wait = Math.min(wait * 1.5, 250)) {
     await new Promise((r) => setTimeout(r, wait));
     try {
-      return await open(socket);
+      return await open(socket, client);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? '';
       if (!NO_HOST.has(code)) throw e;

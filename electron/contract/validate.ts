@@ -7,7 +7,9 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, what = 
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const field = issue.path.map(String).join('.');
-  const message = issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` : issue.message;
+  const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+  const message =
+    issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` : missing ? 'is missing' : issue.message;
   return fail(field, field ? `Invalid ${what}: ${field} ${message}.` : `Invalid ${what}: ${message}.`);
 }
 

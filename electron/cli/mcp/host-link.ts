@@ -113,8 +113,7 @@ export class HostLink {
     } catch (e) {
       if (!NO_HOST.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
     }
-    // No host: start one the way every CLI command does, then connect under our own name.
-    (await connectOrStart(this.home, socket, cliEntry())).close();
-    return connectSocket(socket, opts);
+    // No host: start one the way every CLI command does, connected under our own name.
+    return connectOrStart(this.home, socket, cliEntry(), { client: this.name });
   }
 }

@@ -70,3 +70,9 @@ test('an empty argv is invalid input naming the field, not a crash', () => {
   const e = refused(() => validate(AddInput, { command: { argv: [] }, cwd: '/' }));
   expect(e).toMatchObject({ code: 'invalid_input', field: 'command.argv' });
 });
+
+describe('validate: a missing field says so', () => {
+  test('"cwd is missing", not the schema library\'s words', () => {
+    expect(() => validate(methods.add.input, { command: { argv: ['true'] } })).toThrow('Invalid input: cwd is missing.');
+  });
+});
