@@ -163,6 +163,11 @@ export const Approval = z.object({
   jobId: z.number().int(),
   attempt: z.number().int(),
   question: z.string(),
+  /**
+   * What the person needs to decide, as text. By convention, so every surface can show it
+   * well: a unified diff for a change to files (with or without `diff --git` headers); for
+   * a command, the command line, then a line `cwd: DIR`; anything else as plain text.
+   */
   context: z.string().nullable(),
   /** A request to use a tool (an agent's permission request), or null for a plain question. */
   tool: z.string().nullable(),

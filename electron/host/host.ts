@@ -4,6 +4,7 @@ import type { Input, MethodName, Output } from '../contract/api';
 import { Engine } from '../core/engine';
 import type { Dispose, Listener } from '../core/event-hub';
 import { type Logger, silentLogger } from '../core/logger';
+import type { Runner } from '../core/runners/runner';
 import { socketPath } from '../client/node/paths';
 import { type CallContext, type Handlers, createHandlers, dispatch } from './api';
 import { acquireLock } from './lock';
@@ -22,6 +23,8 @@ export interface HostOptions {
   coalesceMs?: number;
   /** Start jobs through the small spawner helper (core/runners/spawner.ts); the engine's default when unset. */
   spawner?: boolean;
+  /** More runners (or replacements of built-in ones): tests give stand-in agents this way. */
+  runners?: readonly Runner[];
 }
 
 export interface Host {
@@ -50,7 +53,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const release = acquireLock(home, { nativeBinding: opts.nativeBinding });
   let engine: Engine;
   try {
-    engine = Engine.open({ home, nativeBinding: opts.nativeBinding, logger: log, binDir: opts.binDir, killGraceMs: opts.killGraceMs, coalesceMs: opts.coalesceMs, spawner: opts.spawner });
+    engine = Engine.open({ home, nativeBinding: opts.nativeBinding, logger: log, binDir: opts.binDir, killGraceMs: opts.killGraceMs, coalesceMs: opts.coalesceMs, spawner: opts.spawner, runners: opts.runners });
   } catch (e) {
     release();
     throw e;
