@@ -467,8 +467,7 @@ export class Engine {
 
 /** The environment of a run: the host's, the job's own, its identity, `errand` first on PATH. */
 function jobEnv(base: NodeJS.ProcessEnv, own: Record<string, string> | undefined, job: RunJob, home: string, binDir: string | undefined): NodeJS.ProcessEnv {
-  // PWD as a shell would set it: some programs (opencode) work in $PWD, not in their cwd
-  const env: NodeJS.ProcessEnv = { ...base, ...own, PWD: job.cwd, ERRAND_JOB_ID: String(job.id), ERRAND_ATTEMPT: String(job.attempt), ERRAND_HOME: home };
+  const env: NodeJS.ProcessEnv = { ...base, ...own, ERRAND_JOB_ID: String(job.id), ERRAND_ATTEMPT: String(job.attempt), ERRAND_HOME: home };
   if (binDir) env.PATH = [binDir, env.PATH].filter(Boolean).join(path.delimiter);
   return env;
 }

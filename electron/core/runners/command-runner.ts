@@ -74,6 +74,9 @@ export function startCommand(run: CommandRun): RunningCommand {
   const isWin = process.platform === 'win32';
   const [file, args] = run.argv ? [run.argv[0]!, run.argv.slice(1)] : isWin ? ['cmd.exe', ['/d', '/s', '/c', run.shell!]] : ['/bin/sh', ['-c', run.shell!]];
   const leftoverGrace = run.leftoverGraceMs ?? 5000;
+  // PWD as a shell would set it: the directory it really runs in (a worktree, not the one it
+  // was added from). Some programs (opencode) work in $PWD, not in their cwd.
+  if (run.env.PWD !== run.cwd) run = { ...run, env: { ...run.env, PWD: run.cwd } };
   let pid = -1;
   let settled = false;
   let output: { close: () => void } | null = null;

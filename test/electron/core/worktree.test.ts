@@ -336,3 +336,15 @@ describe('agents in a worktree', () => {
     expect(fs.existsSync(path.join(repo, 'fix.txt'))).toBe(false);
   });
 });
+
+describe('where an isolated job is', () => {
+  test('its cwd and $PWD are the worktree, not the tree it was added from (programs that read $PWD stay out of your tree)', async () => {
+    // not a shell (a shell would fix $PWD itself): a program that believes $PWD
+    const script = "require('fs').writeFileSync('where.txt', process.env.PWD + '|' + process.cwd())";
+    const job = engine.add({ command: { argv: [process.execPath, '-e', script] }, cwd: repo, isolate: 'worktree', env: { ...GIT_ENV, PWD: repo } });
+    expect((await waitFor(engine, job.id)).status).toBe('succeeded');
+    const wt = wtDir(job.id);
+    expect(fs.readFileSync(path.join(wt, 'where.txt'), 'utf8')).toBe(`${wt}|${wt}`);
+    expect(fs.existsSync(path.join(repo, 'where.txt'))).toBe(false);
+  });
+});
