@@ -148,6 +148,7 @@ export class Engine {
         cancelling: (id) => this.supervisor.cancelling(id),
         blockingRun: (row, spec) => (this.supervisor.size ? this.supervisor.blockingRun(placeOf(row, true, spec)) : null),
         note: (id) => this.reports.note(id),
+        usage: (id, attempt) => this.reports.latestUsage(id, attempt),
       },
       this.progress,
       this.history,
@@ -388,7 +389,7 @@ export class Engine {
     const s = this.scheduler.diagnostics();
     const d = {
       dueTimer: s.dueTimer,
-      progressTimer: this.progress.armed,
+      progressTimer: this.progress.armed || this.reports.usageArmed,
       kickPending: s.kickPending,
       pendingEvents: this.hub.pendingCount,
       timeoutTimers: this.supervisor.timerCount(),
@@ -417,6 +418,7 @@ export class Engine {
     await this.steering.worktreesRemoved();
     await this.spawners.close();
     this.progress.flush();
+    this.reports.flushUsage();
     this.broker.close();
     this.hub.close();
     this.sql.db.close();
@@ -438,6 +440,7 @@ export class Engine {
   /** A run ended: its outcome and the start of whatever takes its slot share one commit. */
   private recordRunEnd(row: JobRow, attempt: number, end: RunEnd, requests: RunRequests): void {
     this.progress.flush();
+    this.reports.flushUsage();
     const now = Date.now();
     const outcome = decideOutcome(row, end, requests);
     const result = end.result ? JSON.stringify(end.result) : row.result;

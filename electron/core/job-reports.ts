@@ -7,7 +7,7 @@ import type { RunJob, RunReporter } from './runners/runner';
 import { insertEvent } from './store/events';
 import type { JobRow } from './store/job-row';
 import { setPlan, setResult, setUsage } from './store/job-updates';
-import { requireJob } from './store/jobs';
+import { jobState, requireJob } from './store/jobs';
 import type { Sql } from './store/sql';
 import { type StepTool, recordStep } from './store/steps';
 
@@ -28,11 +28,31 @@ export interface ReportDeps {
 export class JobReports {
   /** What live runs say they are doing beyond their steps (in memory: it means nothing once a run ends). */
   private readonly notes = new Map<number, string>();
+  private readonly pendingUsage = new Map<number, { attempt: number; usage: Usage }>();
+  private usageTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly d: ReportDeps) {}
 
   note(jobId: number): string | null {
     return this.notes.get(jobId) ?? null;
+  }
+
+  /** Usage reported but not written yet, for that attempt. */
+  latestUsage(jobId: number, attempt: number): Usage | undefined {
+    const p = this.pendingUsage.get(jobId);
+    return p && p.attempt === attempt ? p.usage : undefined;
+  }
+
+  flushUsage(): void {
+    if (this.usageTimer) clearTimeout(this.usageTimer);
+    this.usageTimer = null;
+    if (!this.pendingUsage.size || !this.d.sql.open) return;
+    for (const [id, p] of this.pendingUsage) setUsage(this.d.sql, id, p.attempt, JSON.stringify(p.usage));
+    this.pendingUsage.clear();
+  }
+
+  get usageArmed(): boolean {
+    return this.usageTimer !== null;
   }
 
   /** A run ended: its note goes with it. */
@@ -79,9 +99,14 @@ export class JobReports {
     this.d.announcer.job(jobId);
   }
 
+  /**
+   * Tokens used so far. Agents report it with nearly every message: kept in memory and
+   * written in one batch every 500 ms (and before a run's end is recorded), like progress.
+   */
   usage(jobId: number, attempt: number, u: Usage): void {
     this.live(jobId, attempt);
-    setUsage(this.d.sql, jobId, attempt, JSON.stringify(u));
+    this.pendingUsage.set(jobId, { attempt, usage: u });
+    this.usageTimer ??= setTimeout(() => this.flushUsage(), 500).unref();
     this.d.alive(jobId);
     this.d.announcer.jobSoon(jobId);
   }
@@ -119,13 +144,14 @@ export class JobReports {
     };
   }
 
-  private live(jobId: number, attempt: number): JobRow {
-    const row = requireJob(this.d.sql, jobId, 'jobId');
+  /** Only the job's live attempt may report (a cheap look: this runs for every report). */
+  private live(jobId: number, attempt: number): void {
+    const row = jobState(this.d.sql, jobId);
+    if (!row) throw new ErrandError('not_found', `No job #${jobId}. List jobs with \`errand ls\`.`, 'jobId');
     if ((row.status !== 'running' && row.status !== 'waiting') || row.attempt !== attempt) throw notLive(row, attempt);
-    return row;
   }
 }
 
-function notLive(row: JobRow, attempt: number): ErrandError {
+function notLive(row: Pick<JobRow, 'id' | 'status' | 'attempt'>, attempt: number): ErrandError {
   return new ErrandError('illegal_transition', `Job #${row.id} attempt ${attempt} is not running (the job is ${row.status}, attempt ${row.attempt}).`);
 }

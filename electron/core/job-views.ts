@@ -25,6 +25,8 @@ export interface LiveState {
   blockingRun(row: Pick<JobRow, 'id' | 'cwd' | 'lock_tree' | 'spec'>, spec?: unknown): number | null;
   /** What a live run says it is doing beyond its steps, if anything. */
   note(jobId: number): string | null;
+  /** Tokens a live run reported that are not written yet. */
+  usage(jobId: number, attempt: number): Usage | undefined;
 }
 
 /**
@@ -155,7 +157,7 @@ export class JobViews {
       unread,
       attention: attentionOf(row.status, unread, result?.type ?? null),
       progressText: progressText(progress),
-      agent: identity ? { ...identity, usage: parseJson<Usage>(row.usage) } : null,
+      agent: identity ? { ...identity, usage: (active ? this.live.usage(row.id, row.attempt) : undefined) ?? parseJson<Usage>(row.usage) } : null,
       addedBy: row.added_by,
     };
   }

@@ -63,6 +63,11 @@ export function jobRow(sql: Sql, id: number): JobRow | undefined {
   return sql.stmt('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
 }
 
+/** A job's status and attempt only: the cheap check of who may report. */
+export function jobState(sql: Sql, id: number): Pick<JobRow, 'id' | 'status' | 'attempt'> | undefined {
+  return sql.stmt('SELECT id, status, attempt FROM jobs WHERE id = ?').get(id) as Pick<JobRow, 'id' | 'status' | 'attempt'> | undefined;
+}
+
 export function requireJob(sql: Sql, id: number, field = 'id'): JobRow {
   const r = jobRow(sql, id);
   if (!r) throw new ErrandError('not_found', `No job #${id}. List jobs with \`errand ls\`.`, field);

@@ -28,7 +28,9 @@ export interface StepTool {
 }
 
 export function recordStep(sql: Sql, jobId: number, attempt: number, name: string, status: StepStatus, now: number, by = 'job', tool: StepTool | null = null): void {
-  sql.tx(() => {
+  // A soft write (no fsync): an agent reports hundreds of steps, and a step is a record of
+  // work, not a state change; only an OS crash can drop the last few, with the run itself.
+  sql.softWrite(() => {
     const close = sql.stmt('UPDATE steps SET status = ?, finished_at = ? WHERE job_id = ? AND attempt = ? AND idx = ?');
     const append = (st: StepStatus, finishedAt: number | null): void => {
       const next = (sql.stmt('SELECT COALESCE(MAX(idx), -1) + 1 AS n FROM steps WHERE job_id = ? AND attempt = ?').get(jobId, attempt) as { n: number }).n;
