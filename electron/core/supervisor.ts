@@ -126,7 +126,14 @@ export class Supervisor {
 
   setWaiting(id: number, waiting: boolean): void {
     const r = this.runs.get(id);
-    if (r) r.waiting = waiting;
+    if (!r) return;
+    r.waiting = waiting;
+    // a run waiting for a person is silent by design: the stall clock stops meanwhile
+    if (!r.stall || r.leader) return;
+    if (waiting) {
+      if (r.stall.timer) clearTimeout(r.stall.timer);
+      r.stall.timer = null;
+    } else this.armStall(r);
   }
 
   /** Armed timers: for diagnostics ("an idle engine holds nothing"). */
@@ -264,6 +271,8 @@ export class Supervisor {
   private armStall(run: RunState): void {
     const s = run.stall!;
     if (s.timer) clearTimeout(s.timer);
+    s.timer = null;
+    if (run.waiting) return; // waiting for a person: no clock (it starts again on the decision)
     s.timer = setTimeout(() => {
       s.timer = null;
       if (run.leader) return;

@@ -130,6 +130,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN added_by TEXT;
   UPDATE jobs SET added_by = (SELECT by FROM events e WHERE e.job_id = jobs.id AND e.type = 'created' ORDER BY e.id LIMIT 1);
   `,
+  // 6: a job's running steps, found without scanning every step it ever took (an agent
+  //    records hundreds; each new one looks for the running ones).
+  `
+  CREATE INDEX steps_running ON steps(job_id, attempt, name) WHERE status = 'running';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

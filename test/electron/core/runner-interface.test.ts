@@ -142,3 +142,15 @@ describe('a runner written against the interface alone', () => {
     await until(() => t.engine.diagnostics().idle || undefined, 5000, 'idle');
   });
 });
+
+describe('the stall clock', () => {
+  test('stops while the run waits for a person: a slow decision does not fail the job', async () => {
+    t = openTestEngine({ runners: [scriptRunner({ stallAfterMs: 300 })] });
+    const job = add(['ask:Proceed?', 'exit:0']);
+    await waitFor(t.engine, job.id, ['waiting']);
+    await new Promise((r) => setTimeout(r, 900));
+    expect(t.engine.get(job.id).job.status).toBe('waiting');
+    t.engine.approve(job.id);
+    expect((await waitFor(t.engine, job.id)).status).toBe('succeeded');
+  });
+});

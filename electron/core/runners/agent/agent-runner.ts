@@ -116,8 +116,16 @@ export function agentRunner(opts: AgentRunnerOptions): Runner {
           fs.mkdirSync(path.dirname(f.path), { recursive: true, mode: 0o700 });
           fs.writeFileSync(f.path, f.content, { mode: 0o600 });
         }
-        const splitter = lineSplitter((line) => adapterRef?.line(line));
-        const errSplitter = lineSplitter((line) => adapterRef?.stderrLine?.(line));
+        // an adapter that throws must never take the host down: the line stays in the log
+        const safely = (fn: () => void): void => {
+          try {
+            fn();
+          } catch (e) {
+            ctx.log.warn(`job #${job.id}: ${spec.with}'s adapter could not read a line`, e);
+          }
+        };
+        const splitter = lineSplitter((line) => safely(() => adapterRef?.line(line)));
+        const errSplitter = lineSplitter((line) => safely(() => adapterRef?.stderrLine?.(line)));
         runEnv = ctx.env({ ...spec.env, ...launch.env });
         cmd = startCommand({
           argv: launch.argv,
